@@ -1,0 +1,150 @@
+//! Permissions: what a client may do where, and the matching rule of SPEC §9.
+
+use serde::{Deserialize, Serialize};
+
+use crate::FieldError;
+
+/// One grant: `action` on every resource under `resource`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Permission {
+    pub action: String,
+    pub resource: String,
+}
+
+/// A client's access list.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Access {
+    pub allow: Vec<Permission>,
+}
+
+impl Access {
+    pub fn validate(value: &serde_json::Value, field: &str) -> Result<Self, FieldError> {
+        let access: Access = serde_json::from_value(value.clone()).map_err(|_| {
+            FieldError::new(
+                field,
+                "must be {\"allow\": [{\"action\": \"…\", \"resource\": \"/…\"}]}",
+            )
+        })?;
+        for (i, permission) in access.allow.iter().enumerate() {
+            let at = format!("{field}.allow[{i}]");
+            if permission.action.is_empty() || permission.action.chars().any(char::is_whitespace) {
+                return Err(FieldError::new(
+                    format!("{at}.action"),
+                    "must be a non-empty action",
+                ));
+            }
+            if !permission.resource.starts_with('/') {
+                return Err(FieldError::new(
+                    format!("{at}.resource"),
+                    "must start with '/'",
+                ));
+            }
+        }
+        Ok(access)
+    }
+
+    /// Whether any grant covers `action` on `resource` (a normalised resource path).
+    pub fn allows(&self, action: &str, resource: &str) -> bool {
+        self.allow.iter().any(|p| p.grants(action, resource))
+    }
+}
+
+impl Permission {
+    pub fn grants(&self, action: &str, resource: &str) -> bool {
+        resource.starts_with(&normalize_resource(&self.resource))
+            && action_matches(&self.action, action)
+    }
+}
+
+/// `*` matches all; `install:*` matches `install:get`; otherwise the actions must be equal.
+pub fn action_matches(granted: &str, requested: &str) -> bool {
+    if granted == "*" || granted == requested {
+        return true;
+    }
+    match granted.strip_suffix(":*") {
+        Some(prefix) => requested
+            .strip_prefix(prefix)
+            .is_some_and(|rest| rest.starts_with(':')),
+        None => false,
+    }
+}
+
+/// A request path made into a resource: without a leading `/v2` or `/v1`, starting and ending
+/// with `/`, empty segments removed.
+pub fn normalize_resource(path: &str) -> String {
+    let path = path
+        .strip_prefix("/v2")
+        .or_else(|| path.strip_prefix("/v1"))
+        .filter(|rest| rest.is_empty() || rest.starts_with('/'))
+        .unwrap_or(path);
+
+    let mut resource = String::from("/");
+    for segment in path.split('/').filter(|s| !s.is_empty()) {
+        resource.push_str(segment);
+        resource.push('/');
+    }
+    resource
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn grant(action: &str, resource: &str) -> Permission {
+        Permission {
+            action: action.into(),
+            resource: resource.into(),
+        }
+    }
+
+    #[test]
+    fn actions_match_exactly_by_wildcard_or_by_segment_wildcard() {
+        let cases = [
+            ("*", "install:get", true),
+            ("install:get", "install:get", true),
+            ("install:*", "install:get", true),
+            ("install:*", "installs:get", false),
+            ("install:*", "install", false),
+            ("install:get", "install:delete", false),
+            ("session:*", "session:commit", true),
+        ];
+        for (granted, requested, expected) in cases {
+            assert_eq!(
+                action_matches(granted, requested),
+                expected,
+                "{granted} vs {requested}"
+            );
+        }
+    }
+
+    #[test]
+    fn resources_are_matched_by_prefix_of_whole_segments() {
+        let p = grant("*", "/account/A/subscription/S/integration/I");
+
+        assert!(p.grants("install:get", "/account/A/subscription/S/integration/I/"));
+        assert!(p.grants(
+            "install:get",
+            "/account/A/subscription/S/integration/I/install/x/"
+        ));
+        assert!(!p.grants("install:get", "/account/A/subscription/S/integration/I2/"));
+        assert!(!p.grants("install:get", "/account/A/subscription/S/"));
+    }
+
+    #[test]
+    fn request_paths_are_normalised() {
+        assert_eq!(normalize_resource("/v2/account/A/x"), "/account/A/x/");
+        assert_eq!(normalize_resource("/v1/account/A/me"), "/account/A/me/");
+        assert_eq!(normalize_resource("/v2x/a"), "/v2x/a/");
+        assert_eq!(normalize_resource("//a//b/"), "/a/b/");
+        assert_eq!(normalize_resource("/"), "/");
+    }
+
+    #[test]
+    fn root_grants_everything() {
+        let root = Access {
+            allow: vec![grant("*", "/")],
+        };
+
+        assert!(root.allows("key:add", "/account/A/client/c/"));
+    }
+}
