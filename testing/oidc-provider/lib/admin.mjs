@@ -94,7 +94,8 @@ async function buildEntry(provider, body) {
     throw new HttpError(400, 'client_secret must be a non-empty string');
   }
   if (!AUTH_METHODS.has(method)) {
-    throw new HttpError(400, 'token_endpoint_auth_method must be client_secret_basic or client_secret_post');
+    const accepted = [...AUTH_METHODS].join(' or ');
+    throw new HttpError(400, `token_endpoint_auth_method must be ${accepted}`);
   }
   if (scope !== undefined && typeof scope !== 'string') {
     throw new HttpError(400, 'scope must be a space-separated string');
