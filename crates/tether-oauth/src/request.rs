@@ -153,3 +153,7 @@ fn invalid(reason: &str) -> ExchangeError {
         reason: reason.to_owned(),
     }
 }
+
+#[cfg(test)]
+#[path = "request_tests.rs"]
+mod tests;
