@@ -7,18 +7,26 @@ import './lib/quiet-stdout.mjs';
 import http from 'node:http';
 
 import { adminHandler } from './lib/admin.mjs';
-import { accessLogger, announce, exitOnSignals, listenOnLoopback } from './lib/http.mjs';
-import { createProvider } from './lib/provider.mjs';
+import {
+  accessLogger,
+  announce,
+  exitOnSignals,
+  listenOnLoopback,
+  sendJson,
+} from './lib/http.mjs';
+import { createProvider, defaultTokenTtl } from './lib/provider.mjs';
 import { ClientRegistry } from './lib/store.mjs';
 import { TokenStats } from './lib/stats.mjs';
+
+defaultTokenTtl(); // fail on a bad TOKEN_TTL_SECONDS before listening
 
 const registry = new ClientRegistry();
 const stats = new TokenStats();
 const log = accessLogger('oidc');
 
-// The issuer needs the port, which is only known once listening: requests are routed to
-// `handle` after it is built.
-let handle;
+// The issuer needs the port, which is only known once listening, so the provider is built after
+// `listen`; until then (before READY) requests get 503.
+let handle = (_req, res) => sendJson(res, 503, { error: 'starting' });
 const server = http.createServer((req, res) => {
   log(req, res);
   handle(req, res);

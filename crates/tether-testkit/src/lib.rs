@@ -24,5 +24,6 @@ mod oidc;
 mod tenant_api;
 
 pub use fixtures::{ensure_node_modules, fixtures_dir};
+pub use node::loopback_client;
 pub use oidc::{AuthMethod, ClientSpec, IntrospectionResult, OidcProvider, ProviderOptions};
 pub use tenant_api::{TenantApi, TenantApiStats};

@@ -101,9 +101,9 @@ async fn keep_tail(stream: impl AsyncRead + Unpin, buffer: Arc<Mutex<String>>) {
     }
 }
 
-/// The HTTP client used to talk to fixtures: loopback only, so proxies from the environment
-/// are ignored, and redirects are not followed.
-pub(crate) fn http_client() -> reqwest::Client {
+/// An HTTP client for talking to fixtures: proxies from the environment are ignored (the
+/// fixtures are on loopback), redirects are not followed, and requests time out after 10 s.
+pub fn loopback_client() -> reqwest::Client {
     reqwest::Client::builder()
         .no_proxy()
         .redirect(reqwest::redirect::Policy::none())

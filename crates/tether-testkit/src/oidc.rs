@@ -7,7 +7,7 @@ use rand::distributions::{Alphanumeric, DistString};
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
-use crate::node::{admin_call, http_client, NodeProcess};
+use crate::node::{admin_call, loopback_client, NodeProcess};
 
 /// Client id of the client the testkit registers to call the introspection endpoint.
 const INTROSPECTOR_ID: &str = "tether-testkit-introspector";
@@ -111,7 +111,7 @@ impl OidcProvider {
 
         let provider = Self {
             process,
-            http: http_client(),
+            http: loopback_client(),
             introspector_secret: random_secret(),
         };
         let introspector = ClientSpec::new(

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use crate::node::{admin_call, http_client, NodeProcess};
+use crate::node::{admin_call, loopback_client, NodeProcess};
 use crate::oidc::OidcProvider;
 
 /// Request counters of a [`TenantApi`].
@@ -56,7 +56,7 @@ impl TenantApi {
 
         Self {
             process,
-            http: http_client(),
+            http: loopback_client(),
         }
     }
 

@@ -2,7 +2,7 @@
 
 use reqwest::StatusCode;
 use serde_json::Value;
-use tether_testkit::{AuthMethod, OidcProvider, TenantApi};
+use tether_testkit::{loopback_client, AuthMethod, OidcProvider, TenantApi};
 
 async fn token_for(provider: &OidcProvider, client_id: &str) -> String {
     provider
@@ -13,7 +13,7 @@ async fn token_for(provider: &OidcProvider, client_id: &str) -> String {
         ("client_id", client_id),
         ("client_secret", "secret"),
     ];
-    let response = reqwest::Client::new()
+    let response = loopback_client()
         .post(provider.token_url())
         .form(&form)
         .send()
@@ -27,7 +27,7 @@ async fn token_for(provider: &OidcProvider, client_id: &str) -> String {
 }
 
 async fn call(url: &str, token: Option<&str>) -> (StatusCode, Value) {
-    let mut request = reqwest::Client::new().get(url);
+    let mut request = loopback_client().get(url);
     if let Some(token) = token {
         request = request.bearer_auth(token);
     }

@@ -7,7 +7,7 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 use reqwest::StatusCode;
 use serde_json::Value;
-use tether_testkit::{AuthMethod, ClientSpec, OidcProvider, ProviderOptions};
+use tether_testkit::{loopback_client, AuthMethod, ClientSpec, OidcProvider, ProviderOptions};
 
 /// A secret with every character RFC 6749 §2.3.1 encoding changes: `:`, `+`, `%` and a space.
 const TRICKY_SECRET: &str = "p:ss+w%rd with space";
@@ -26,7 +26,7 @@ fn basic(encoded_id: &str, encoded_secret: &str) -> String {
 }
 
 async fn exchange_with_header(provider: &OidcProvider, authorization: &str) -> (StatusCode, Value) {
-    let response = reqwest::Client::new()
+    let response = loopback_client()
         .post(provider.token_url())
         .header("authorization", authorization)
         .header("content-type", "application/x-www-form-urlencoded")
@@ -46,7 +46,7 @@ async fn exchange_with_form(
 ) -> (StatusCode, Value) {
     let mut form = vec![("grant_type", "client_credentials")];
     form.extend_from_slice(fields);
-    let response = reqwest::Client::new()
+    let response = loopback_client()
         .post(provider.token_url())
         .form(&form)
         .send()
@@ -297,7 +297,8 @@ async fn every_token_request_is_counted_per_client_until_reset() {
     )
     .await;
     // A GET is not a token request to oidc-provider (404), but it reached the token URL.
-    let get = reqwest::get(format!("{}?client_id=post-client", provider.token_url())).await;
+    let get_url = format!("{}?client_id=post-client", provider.token_url());
+    let get = loopback_client().get(get_url).send().await;
     assert_eq!(get.expect("GET token URL").status(), StatusCode::NOT_FOUND);
 
     assert_eq!(provider.token_requests().await, 4);
