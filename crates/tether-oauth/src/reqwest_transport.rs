@@ -6,6 +6,11 @@ use std::time::Duration;
 use crate::transport::{HttpTransport, InboundResponse, OutboundRequest, TransportError};
 
 /// An [`HttpTransport`] over a shared reqwest connection pool.
+///
+/// The workspace builds reqwest without its decompression features, so no `Accept-Encoding` is
+/// sent and bodies arrive as sent; the 1 MiB limit then counts the bytes on the wire, which for
+/// an uncompressed body are the decompressed bytes. A server that compresses unasked gives an
+/// unreadable body ([`crate::ExchangeError::MalformedSuccess`] or an excerpt of noise).
 #[derive(Debug, Clone)]
 pub struct ReqwestTransport {
     /// The client, or why it could not be built (then every request fails with that reason).

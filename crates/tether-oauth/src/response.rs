@@ -1,5 +1,6 @@
 //! Reading the token endpoint's answer (SPEC §6.3): a [`Token`], or the error it amounts to.
 
+use std::fmt;
 use std::time::{Duration, UNIX_EPOCH};
 
 use serde_json::{Map, Value};
@@ -45,6 +46,18 @@ pub struct Token {
     pub scope: Option<String>,
     /// Every other response field except `refresh_token` and `id_token`.
     pub extra: Map<String, Value>,
+}
+
+/// Names the token's type, expiry and scope; never the token.
+impl fmt::Display for Token {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let expires_at = self.expires_at.to_rfc3339();
+        write!(f, "{} token expiring at {expires_at}", self.token_type)?;
+        match &self.scope {
+            Some(scope) => write!(f, " with scope {scope}"),
+            None => Ok(()),
+        }
+    }
 }
 
 impl Token {
