@@ -3,6 +3,7 @@
 pub mod ccf;
 pub mod error;
 pub mod ids;
+pub mod integration;
 pub mod permission;
 pub mod secret;
 pub mod tags;

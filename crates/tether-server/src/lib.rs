@@ -1,1 +1,13 @@
-//! Placeholder.
+//! The Tether hub. `app` starts it; `http` is the API; `ccf` serves tokens; `sessions` turns
+//! sessions into installs; `crypto` owns every key and plaintext secret; `auth` checks callers.
+
+pub mod app;
+pub mod auth;
+pub mod bootstrap;
+pub mod ccf;
+pub mod config;
+pub mod crypto;
+mod fsutil;
+pub mod http;
+pub mod sessions;
+pub mod telemetry;

@@ -1,0 +1,207 @@
+//! Starting the hub: open the store, load keys, bootstrap, serve, shut down gracefully.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use tether_store::Store;
+use tokio::net::TcpListener;
+use url::Url;
+
+use crate::bootstrap::{self, BootstrapError};
+use crate::ccf::{LocalExchangeLock, TokenService};
+use crate::config::{Database, MasterKeySource, Settings};
+use crate::crypto::{MasterKey, MasterKeyError, Sealer};
+use crate::http::{self, AppState, Metrics};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("cannot create the data directory {path}")]
+    DataDir {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    MasterKey(#[from] MasterKeyError),
+    #[error("cannot open the database")]
+    Store(#[from] tether_store::StoreError),
+    #[error(transparent)]
+    Bootstrap(#[from] BootstrapError),
+    #[error("cannot listen on {address}")]
+    Listen {
+        address: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("server failed")]
+    Serve(#[source] std::io::Error),
+}
+
+/// A hub ready to serve: its router and state.
+pub struct Hub {
+    pub router: Router,
+    pub state: AppState,
+}
+
+/// Opens everything the hub needs; does not listen. `public_url` is where it will be reached.
+pub async fn build(settings: &Settings, public_url: &Url) -> Result<Hub, StartError> {
+    create_data_dir(&settings.data_dir)?;
+    let sealer = Arc::new(load_sealer(settings)?);
+
+    let store: Arc<dyn Store> = match &settings.database {
+        Database::Sqlite(path) => Arc::new(tether_store::SqliteStore::open(path).await?),
+        Database::Postgres(url) => {
+            Arc::new(tether_store::PostgresStore::connect(url.expose()).await?)
+        }
+    };
+    let subscriptions = bootstrap::ensure(
+        store.as_ref(),
+        &settings.data_dir,
+        public_url,
+        settings.bootstrap_key.as_ref(),
+    )
+    .await?;
+
+    let tokens = Arc::new(TokenService::new(
+        store.clone(),
+        sealer.clone(),
+        Arc::new(LocalExchangeLock::default()),
+    ));
+    let state = AppState {
+        store,
+        sealer,
+        tokens,
+        public_url: Arc::new(public_url.clone()),
+        subscriptions: Arc::new(subscriptions),
+        metrics: Arc::new(Metrics::default()),
+    };
+    Ok(Hub {
+        router: http::router(state.clone()),
+        state,
+    })
+}
+
+/// Serves until SIGTERM or SIGINT, then finishes in-flight requests (bounded) and returns.
+pub async fn serve(settings: Settings) -> Result<(), StartError> {
+    let listener =
+        TcpListener::bind(settings.listen)
+            .await
+            .map_err(|source| StartError::Listen {
+                address: settings.listen.to_string(),
+                source,
+            })?;
+    let address = listener.local_addr().map_err(StartError::Serve)?;
+    let public_url = match &settings.public_url {
+        Some(url) => url.clone(),
+        None => Url::parse(&format!("http://{address}")).map_err(|_| StartError::Listen {
+            address: address.to_string(),
+            source: std::io::Error::other("no URL for this address"),
+        })?,
+    };
+
+    let hub = build(&settings, &public_url).await?;
+    tracing::info!(%address, %public_url, "listening");
+
+    let purge = tokio::spawn(purge_sessions(hub.state.clone()));
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let server = axum::serve(listener, hub.router).with_graceful_shutdown(async move {
+        shutdown_signal().await;
+        tracing::info!("shutting down: finishing in-flight requests");
+        let _ = stop_tx.send(());
+    });
+
+    let timeout = settings.shutdown_timeout;
+    let result = tokio::select! {
+        result = server => result.map_err(StartError::Serve),
+        () = async move {
+            let _ = stop_rx.await;
+            tokio::time::sleep(timeout).await;
+        } => {
+            tracing::warn!("in-flight requests did not finish in time; exiting");
+            Ok(())
+        }
+    };
+    purge.abort();
+    tracing::info!("stopped");
+    result
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}
+
+/// Deletes expired sessions every ten minutes.
+async fn purge_sessions(state: AppState) {
+    let mut interval = tokio::time::interval(Duration::from_secs(600));
+    loop {
+        interval.tick().await;
+        match state
+            .store
+            .purge_sessions(tether_domain::time::EpochMillis::now())
+            .await
+        {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(sessions = n, "purged expired sessions"),
+            Err(error) => tracing::warn!(error = %error, "cannot purge expired sessions"),
+        }
+    }
+}
+
+fn create_data_dir(path: &std::path::Path) -> Result<(), StartError> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    builder.create(path).map_err(|source| StartError::DataDir {
+        path: path.display().to_string(),
+        source,
+    })
+}
+
+fn load_sealer(settings: &Settings) -> Result<Sealer, StartError> {
+    let current = match &settings.master_key {
+        MasterKeySource::Value(secret) => MasterKey::from_base64(secret.expose())?,
+        MasterKeySource::File(path) => MasterKey::read_file(path)?,
+        MasterKeySource::Default(path) if path.exists() => MasterKey::read_file(path)?,
+        MasterKeySource::Default(path) => {
+            if matches!(settings.database, Database::Postgres(_)) {
+                tracing::warn!(
+                    "no master key configured: generating one for this instance only; every \
+                     instance sharing the database needs the same TETHER_MASTER_KEY_FILE"
+                );
+            }
+            let key = MasterKey::generate();
+            key.write_new_file(path)?;
+            tracing::info!(path = %path.display(), "generated a master key");
+            key
+        }
+    };
+    let previous = settings
+        .previous_master_keys
+        .iter()
+        .map(|k| MasterKey::from_base64(k.expose()))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Sealer::new(&current, &previous))
+}
