@@ -21,6 +21,12 @@ use crate::shared::encode::{
 use crate::shared::tags::INSTALL_TAGS;
 use crate::{CommitPlan, InstallRecord, Meta, StoreError, SubscriptionRef};
 
+/// The span names ids only: never the tenant's input, never a secret.
+#[tracing::instrument(
+    name = "store.commit_session",
+    skip_all,
+    fields(integration = %plan.integration, session = %plan.session)
+)]
 pub(super) async fn commit(
     store: &PostgresStore,
     sub: &SubscriptionRef,
