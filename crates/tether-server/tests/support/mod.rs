@@ -13,6 +13,7 @@ use serde_json::{json, Value};
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 
+#[allow(unused_imports)]
 pub use tether_testkit::{loopback_client, AuthMethod, OidcProvider};
 
 /// A running hub.
