@@ -6,6 +6,10 @@
 //! `npm ci --prefix testing/oidc-provider` (or `testing/ci-setup.sh`); tests never install
 //! anything. Helpers panic with a message naming the problem, as test code expects.
 //!
+//! [`ScriptedEndpoint`] is a token endpoint written in Rust that answers what a test scripts
+//! (any status, headers and body, slowly, never, or endlessly) and records every request; it
+//! needs no Node and is how fault tests reach the exchange code.
+//!
 //! ```no_run
 //! # async fn example() {
 //! use tether_testkit::{AuthMethod, OidcProvider, TenantApi};
@@ -21,9 +25,11 @@
 mod fixtures;
 mod node;
 mod oidc;
+mod scripted;
 mod tenant_api;
 
 pub use fixtures::{ensure_node_modules, fixtures_dir};
 pub use node::loopback_client;
 pub use oidc::{AuthMethod, ClientSpec, IntrospectionResult, OidcProvider, ProviderOptions};
+pub use scripted::{Recorded, Reply, ScriptedEndpoint};
 pub use tenant_api::{TenantApi, TenantApiStats};

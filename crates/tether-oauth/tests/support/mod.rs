@@ -1,8 +1,7 @@
-//! Shared helpers for the integration tests: the scripted endpoint and exchange fixtures.
+//! Shared helpers for the integration tests: exchange fixtures, and the scripted endpoint from
+//! tether-testkit.
 
 #![allow(dead_code)]
-
-pub(crate) mod scripted_endpoint;
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -11,7 +10,7 @@ use tether_domain::ccf::{AuthMethod, CcfConfig, TokenUrl};
 use tether_domain::Secret;
 use tether_oauth::{ExchangeParams, Exchanger, ReqwestTransport};
 
-pub(crate) use scripted_endpoint::{Reply, ScriptedEndpoint};
+pub(crate) use tether_testkit::{Reply, ScriptedEndpoint};
 
 /// The secret every test sends; it must never show up in an error.
 pub(crate) const SECRET: &str = "Sup3r+Secret/Value:42 x";
