@@ -1,0 +1,92 @@
+//! The process: health endpoints, settings, bootstrap key, encryption at rest, shutdown.
+
+mod support;
+
+use reqwest::Method;
+use support::{ccf_config, AuthMethod, OidcProvider, TestHub};
+
+#[tokio::test]
+async fn health_readiness_and_metrics_answer_without_a_key() {
+    let hub = TestHub::start().await;
+
+    let health = hub.call_as("", Method::GET, "/healthz", None).await;
+    let ready = hub.call_as("", Method::GET, "/readyz", None).await;
+    let metrics = hub.call_as("", Method::GET, "/metrics", None).await;
+
+    assert_eq!(health.status, 200);
+    assert_eq!(ready.status, 200);
+    assert_eq!(ready.json()["status"], "ready");
+    assert!(metrics.text.contains("tether_http_requests_total{class=\"2xx\"}"));
+}
+
+#[tokio::test]
+async fn a_preset_bootstrap_key_becomes_the_root_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = "tth_preset-bootstrap-key-for-this-test-0123456789";
+
+    let hub = TestHub::start_in(&dir.path().join("data"), &[("TETHER_BOOTSTRAP_KEY", key)]).await;
+    let me = hub.call_as(key, Method::GET, &format!("/v1/account/{}/me", hub.account), None).await;
+
+    assert_eq!(hub.key, key);
+    assert_eq!(me.status, 200, "{}", me.text);
+    assert!(!hub.logs().contains(key));
+}
+
+#[tokio::test]
+async fn invalid_settings_stop_the_process_with_a_message_naming_the_setting() {
+    let dir = tempfile::tempdir().unwrap();
+
+    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_tether"))
+        .arg("serve")
+        .env("TETHER_DATA_DIR", dir.path())
+        .env("TETHER_LISTEN", "127.0.0.1:0")
+        .env("TETHER_BOOTSTRAP_KEY", "too-short")
+        .output()
+        .await
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr.contains("TETHER_BOOTSTRAP_KEY"), "{stderr}");
+    assert!(!stderr.contains("too-short"), "the value is not echoed");
+}
+
+#[tokio::test]
+async fn secrets_and_tokens_are_encrypted_in_the_database_file() {
+    let provider = OidcProvider::start().await;
+    let hub = TestHub::start().await;
+    let secret = "plaintext-client-secret-4711";
+    provider.add_client("acme", secret, AuthMethod::ClientSecretBasic).await;
+    hub.create_ccf("crm", "ccf", ccf_config(&provider, "client_secret_basic")).await;
+    hub.install("crm", "acme", "acme", secret).await;
+    let token = hub.token("crm", "acme").await.json()["access_token"].as_str().unwrap().to_owned();
+
+    let data_dir = hub.data_dir.clone();
+    let _temp = hub.stop().await;
+    let mut bytes = Vec::new();
+    for entry in std::fs::read_dir(&data_dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.file_name().unwrap().to_string_lossy().starts_with("tether.db") {
+            bytes.extend(std::fs::read(&path).unwrap());
+        }
+    }
+
+    assert!(bytes.len() > 4096, "the database was read");
+    assert!(bytes.windows(4).any(|w| w == b"acme"), "plain data is there to find");
+    for needle in [secret.as_bytes(), token.as_bytes()] {
+        assert!(!bytes.windows(needle.len()).any(|w| w == needle), "a secret is stored in plaintext");
+    }
+}
+
+#[tokio::test]
+async fn sigterm_stops_the_hub_cleanly_and_a_restart_keeps_the_keys() {
+    let hub = TestHub::start().await;
+    let key = hub.key.clone();
+    let account = hub.account.clone();
+
+    let hub = hub.restart().await;
+    let me = hub.call_as(&key, Method::GET, &format!("/v1/account/{account}/me"), None).await;
+
+    assert_eq!(hub.account, account, "no second bootstrap");
+    assert_eq!(me.status, 200);
+}
