@@ -39,7 +39,11 @@ async fn missing_malformed_and_unknown_keys_get_401_with_a_bearer_challenge() {
     let hub = TestHub::start().await;
     let path = format!("{}/integration", hub.base());
 
-    for key in ["", "not-a-key", "tth_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"] {
+    for key in [
+        "",
+        "not-a-key",
+        "tth_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+    ] {
         let answer = hub.call_as(key, Method::GET, &path, None).await;
 
         assert_eq!(answer.status, 401, "key {key:?}");
@@ -47,7 +51,11 @@ async fn missing_malformed_and_unknown_keys_get_401_with_a_bearer_challenge() {
         assert_eq!(answer.json()["statusCode"], 401);
     }
     let basic = hub
-        .raw(hub.http().get(format!("{}{path}", hub.url)).basic_auth("user", Some(&hub.key)))
+        .raw(
+            hub.http()
+                .get(format!("{}{path}", hub.url))
+                .basic_auth("user", Some(&hub.key)),
+        )
         .await;
     assert_eq!(basic.status, 401);
 }
@@ -60,25 +68,40 @@ async fn a_revoked_key_gets_401_at_once() {
 
     let before = hub.call_as(&key, Method::GET, &path, None).await;
     let revoked = hub
-        .call(Method::DELETE, &format!("/v1/account/{}/client/{client}/key/{key_id}", hub.account), None)
+        .call(
+            Method::DELETE,
+            &format!("/v1/account/{}/client/{client}/key/{key_id}", hub.account),
+            None,
+        )
         .await;
     let after = hub.call_as(&key, Method::GET, &path, None).await;
     let listed = hub
-        .call(Method::GET, &format!("/v1/account/{}/client/{client}/key", hub.account), None)
+        .call(
+            Method::GET,
+            &format!("/v1/account/{}/client/{client}/key", hub.account),
+            None,
+        )
         .await;
 
     assert_eq!(before.status, 200);
     assert_eq!(revoked.status, 204);
     assert_eq!(after.status, 401);
     assert!(listed.json()["items"][0]["revokedAt"].is_number());
-    assert!(!listed.text.contains(&key), "key listings never show the key");
+    assert!(
+        !listed.text.contains(&key),
+        "key listings never show the key"
+    );
 }
 
 #[tokio::test]
 async fn an_expired_key_gets_401() {
     let hub = TestHub::start().await;
     let client = hub
-        .call(Method::POST, &format!("/v1/account/{}/client", hub.account), Some(json!({"access": {"allow": [{"action": "*", "resource": "/"}]}})))
+        .call(
+            Method::POST,
+            &format!("/v1/account/{}/client", hub.account),
+            Some(json!({"access": {"allow": [{"action": "*", "resource": "/"}]}})),
+        )
         .await
         .json();
     let in_a_moment = std::time::SystemTime::now()
@@ -89,7 +112,11 @@ async fn an_expired_key_gets_401() {
     let key = hub
         .call(
             Method::POST,
-            &format!("/v1/account/{}/client/{}/key", hub.account, client["id"].as_str().unwrap()),
+            &format!(
+                "/v1/account/{}/client/{}/key",
+                hub.account,
+                client["id"].as_str().unwrap()
+            ),
             Some(json!({"expiresAt": in_a_moment})),
         )
         .await
@@ -108,27 +135,56 @@ async fn an_expired_key_gets_401() {
 #[tokio::test]
 async fn a_key_without_the_permission_gets_403_whether_or_not_the_resource_exists() {
     let hub = TestHub::start().await;
-    hub.create_ccf("crm", "ccf", json!({"tokenUrl": "http://127.0.0.1:9/token"})).await;
-    let resource = format!("/account/{}/subscription/{}/integration/crm/", hub.account, hub.subscription);
-    let (_, _, reader) = client_with(&hub, json!([{"action": "install:get", "resource": resource}])).await;
+    hub.create_ccf(
+        "crm",
+        "ccf",
+        json!({"tokenUrl": "http://127.0.0.1:9/token"}),
+    )
+    .await;
+    let resource = format!(
+        "/account/{}/subscription/{}/integration/crm/",
+        hub.account, hub.subscription
+    );
+    let (_, _, reader) = client_with(
+        &hub,
+        json!([{"action": "install:get", "resource": resource}]),
+    )
+    .await;
     let base = hub.base();
 
     let cases = [
         (Method::GET, format!("{base}/integration/crm/install"), 200),
         (Method::GET, format!("{base}/integration/crm"), 403),
-        (Method::GET, format!("{base}/integration/missing/install"), 403),
+        (
+            Method::GET,
+            format!("{base}/integration/missing/install"),
+            403,
+        ),
         (Method::GET, format!("{base}/integration/crm2/install"), 403),
         (Method::DELETE, format!("{base}/integration/crm"), 403),
         (Method::POST, format!("{base}/integration/crm/session"), 403),
         (Method::GET, format!("{base}/connector/ccf/identity"), 403),
-        (Method::GET, format!("{base}/integration/crm/tenant/acme/ccfConnector/token"), 403),
-        (Method::POST, format!("/v1/account/{}/client", hub.account), 403),
+        (
+            Method::GET,
+            format!("{base}/integration/crm/tenant/acme/ccfConnector/token"),
+            403,
+        ),
+        (
+            Method::POST,
+            format!("/v1/account/{}/client", hub.account),
+            403,
+        ),
     ];
     for (method, path, status) in cases {
         let body = (method == Method::POST).then(|| json!({}));
         let answer = hub.call_as(&reader, method.clone(), &path, body).await;
 
-        assert_eq!(answer.status.as_u16(), status, "{method} {path}: {}", answer.text);
+        assert_eq!(
+            answer.status.as_u16(),
+            status,
+            "{method} {path}: {}",
+            answer.text
+        );
     }
 }
 
@@ -138,7 +194,14 @@ async fn me_names_the_caller_and_its_access() {
     let allow = json!([{"action": "install:*", "resource": "/account/"}]);
     let (client, key_id, key) = client_with(&hub, allow.clone()).await;
 
-    let me = hub.call_as(&key, Method::GET, &format!("/v1/account/{}/me", hub.account), None).await;
+    let me = hub
+        .call_as(
+            &key,
+            Method::GET,
+            &format!("/v1/account/{}/me", hub.account),
+            None,
+        )
+        .await;
 
     assert_eq!(me.status, 200, "{}", me.text);
     let body = me.json();
@@ -153,10 +216,14 @@ async fn the_bootstrap_profile_is_private_and_its_key_is_never_logged() {
     let hub = TestHub::start().await;
 
     let mode = std::os::unix::fs::PermissionsExt::mode(
-        &std::fs::metadata(hub.data_dir.join("admin.json")).unwrap().permissions(),
+        &std::fs::metadata(hub.data_dir.join("admin.json"))
+            .unwrap()
+            .permissions(),
     );
     let key_mode = std::os::unix::fs::PermissionsExt::mode(
-        &std::fs::metadata(hub.data_dir.join("master.key")).unwrap().permissions(),
+        &std::fs::metadata(hub.data_dir.join("master.key"))
+            .unwrap()
+            .permissions(),
     );
 
     assert_eq!(mode & 0o777, 0o600);
