@@ -117,7 +117,9 @@ impl<'de, K: IdKind> Deserialize<'de> for RandomId<K> {
 }
 
 macro_rules! id_kind {
-    ($(#[$doc:meta])* $kind:ident, $alias:ident, $prefix:literal, $bytes:literal, $noun:literal) => {
+    (
+        $(#[$doc:meta])* $kind:ident, $alias:ident, $prefix:literal, $bytes:literal, $noun:literal
+    ) => {
         $(#[$doc])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
         pub enum $kind {}
