@@ -1,5 +1,7 @@
 //! The one storage trait. Every method is a complete unit of work: either it all happened or none.
 
+use std::time::Duration;
+
 use async_trait::async_trait;
 use tether_domain::ids::{AccountId, ClientId, EntityId, IdentityId, InstallId, KeyId, SessionId};
 use tether_domain::tags::{Tags, TenantId};
@@ -26,7 +28,8 @@ pub trait Store: Send + Sync + 'static {
     async fn accounts(&self) -> Result<Vec<AccountRecord>, StoreError>;
 
     /// Creates an account with its subscriptions, its first client and that client's key, all or
-    /// nothing (the first-start bootstrap).
+    /// nothing (the first-start bootstrap). Only on a database without accounts: otherwise, and
+    /// for every instance but one when several bootstrap at once, `AlreadyExists`.
     async fn bootstrap(
         &self,
         account: &AccountRecord,
@@ -214,4 +217,24 @@ pub trait Store: Send + Sync + 'static {
         sub: &SubscriptionRef,
         connector: &EntityId,
     ) -> Result<u64, StoreError>;
+
+    // --- exchange leases --------------------------------------------------------------------
+
+    /// Takes the lease of `key` for `holder` until `now + ttl`, in one statement: when nobody
+    /// holds it, or its holder's lease expired before `now`. `false` when someone else holds it
+    /// (or `holder` itself, by an earlier acquisition: a lease is not re-entrant).
+    ///
+    /// `now` is the caller's clock: instances sharing a database must keep their clocks in step
+    /// (NTP) to well within the leases' margins.
+    async fn try_acquire_lease(
+        &self,
+        key: &str,
+        holder: &str,
+        ttl: Duration,
+        now: EpochMillis,
+    ) -> Result<bool, StoreError>;
+
+    /// Ends the lease of `key` if `holder` still holds it; `false` (and nothing changes) if the
+    /// lease lapsed and was taken over, or never existed.
+    async fn release_lease(&self, key: &str, holder: &str) -> Result<bool, StoreError>;
 }

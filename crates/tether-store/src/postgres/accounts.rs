@@ -39,7 +39,8 @@ pub(super) async fn all(store: &PostgresStore) -> Result<Vec<AccountRecord>, Sto
         .collect()
 }
 
-/// Account, subscriptions, client and key in one transaction: a failed bootstrap leaves nothing.
+/// Account, subscriptions, client and key in one transaction, only on a database without
+/// accounts (`AlreadyExists` otherwise): a failed bootstrap leaves nothing.
 pub(super) async fn bootstrap(
     store: &PostgresStore,
     account: &AccountRecord,
@@ -47,6 +48,18 @@ pub(super) async fn bootstrap(
     key: &KeyRecord,
 ) -> Result<(), StoreError> {
     let mut w = store.write().await?;
+
+    // Instances starting together on an empty database take turns here; the later ones find
+    // the account the first created.
+    sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended('tether:bootstrap', 0))")
+        .execute(&mut *w.tx)
+        .await?;
+    let (taken,): (bool,) = sqlx::query_as("SELECT EXISTS (SELECT 1 FROM accounts)")
+        .fetch_one(&mut *w.tx)
+        .await?;
+    if taken {
+        return Err(StoreError::AlreadyExists);
+    }
 
     sqlx::query("INSERT INTO accounts (id, date_added) VALUES ($1, $2)")
         .bind(account.id.as_str())

@@ -1,11 +1,15 @@
 //! `Store` for `PostgresStore`: each method hands over to the module that owns its topic.
 
+use std::time::Duration;
+
 use async_trait::async_trait;
 use tether_domain::ids::{AccountId, ClientId, EntityId, IdentityId, InstallId, KeyId, SessionId};
 use tether_domain::tags::{Tags, TenantId};
 use tether_domain::time::EpochMillis;
 
-use super::{access, accounts, commit, entities, identities, installs, sessions, PostgresStore};
+use super::{
+    access, accounts, commit, entities, identities, installs, leases, sessions, PostgresStore,
+};
 use crate::{
     AccountRecord, ClientRecord, CommitPlan, EntityKind, EntityRecord, IdentityRecord,
     InstallRecord, KeyRecord, ListQuery, Page, SessionRecord, Store, StoreError, SubscriptionRef,
@@ -265,5 +269,19 @@ impl Store for PostgresStore {
         connector: &EntityId,
     ) -> Result<u64, StoreError> {
         identities::count(self, sub, connector).await
+    }
+
+    async fn try_acquire_lease(
+        &self,
+        key: &str,
+        holder: &str,
+        ttl: Duration,
+        now: EpochMillis,
+    ) -> Result<bool, StoreError> {
+        leases::try_acquire(self, key, holder, ttl, now).await
+    }
+
+    async fn release_lease(&self, key: &str, holder: &str) -> Result<bool, StoreError> {
+        leases::release(self, key, holder).await
     }
 }

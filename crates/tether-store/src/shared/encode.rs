@@ -1,11 +1,13 @@
 //! Encodings of record fields into column values and back, and the values the store chooses.
 
 use std::collections::BTreeMap;
+use std::time::Duration;
 
 use rand::RngCore;
 use serde_json::{json, Map, Value};
 use tether_domain::ids::EntityId;
 use tether_domain::tags::{Tags, TenantId, PARENT_TAG, TENANT_TAG};
+use tether_domain::time::EpochMillis;
 
 use crate::{EntityKind, StoreError};
 
@@ -102,6 +104,12 @@ pub(crate) fn identity_tags(connector: &str, tenant: Option<&TenantId>) -> Tags 
 /// Lifetimes are `u64` in records and `BIGINT` in both databases; larger values saturate.
 pub(crate) fn seconds_to_i64(seconds: u64) -> i64 {
     i64::try_from(seconds).unwrap_or(i64::MAX)
+}
+
+/// When a lease taken at `now` for `ttl` lapses, in epoch milliseconds (saturating).
+pub(crate) fn lease_expiry(now: EpochMillis, ttl: Duration) -> EpochMillis {
+    let millis = i64::try_from(ttl.as_millis()).unwrap_or(i64::MAX);
+    EpochMillis(now.0.saturating_add(millis))
 }
 
 /// Maps an insert failure: a unique violation is `AlreadyExists`; a missing parent (the

@@ -39,7 +39,8 @@ pub(super) async fn all(store: &SqliteStore) -> Result<Vec<AccountRecord>, Store
         .collect()
 }
 
-/// Account, subscriptions, client and key in one transaction: a failed bootstrap leaves nothing.
+/// Account, subscriptions, client and key in one transaction, only on a database without
+/// accounts (`AlreadyExists` otherwise): a failed bootstrap leaves nothing.
 pub(super) async fn bootstrap(
     store: &SqliteStore,
     account: &AccountRecord,
@@ -47,6 +48,14 @@ pub(super) async fn bootstrap(
     key: &KeyRecord,
 ) -> Result<(), StoreError> {
     let mut w = store.write().await?;
+
+    // `BEGIN IMMEDIATE` serialises writers, so the check and the inserts are one step.
+    let (taken,): (bool,) = sqlx::query_as("SELECT EXISTS (SELECT 1 FROM accounts)")
+        .fetch_one(&mut *w.tx)
+        .await?;
+    if taken {
+        return Err(StoreError::AlreadyExists);
+    }
 
     sqlx::query("INSERT INTO accounts (id, date_added) VALUES ($1, $2)")
         .bind(account.id.as_str())

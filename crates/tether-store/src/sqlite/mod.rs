@@ -6,6 +6,7 @@ mod commit;
 mod entities;
 mod identities;
 mod installs;
+mod leases;
 mod sessions;
 mod tags;
 mod trait_impl;

@@ -4,6 +4,9 @@
 #![allow(dead_code)]
 
 pub(crate) mod fixtures;
+pub(crate) mod leases;
+
+pub(crate) use leases::*;
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -757,6 +760,12 @@ macro_rules! storage_suite {
             clients_round_trip_and_take_their_keys_with_them,
             a_failed_bootstrap_leaves_nothing,
             expired_sessions_are_purged,
+            a_lease_has_one_holder_until_released,
+            an_expired_lease_is_taken_over_and_its_old_holder_cannot_release_it,
+            releasing_a_lease_one_does_not_hold_does_nothing,
+            concurrent_acquirers_of_one_lease_have_one_winner,
+            concurrent_expired_lease_takeovers_have_one_winner,
+            concurrent_bootstraps_create_one_account,
         );
     };
     ($fresh:path; $($case:ident),+ $(,)?) => {
