@@ -153,6 +153,11 @@ impl TestHub {
         self.logs.lock().expect("log lock").clone()
     }
 
+    /// The hub's process id while it runs, to read its `/proc` entries.
+    pub fn pid(&self) -> Option<u32> {
+        self.child.as_ref().and_then(Child::id)
+    }
+
     /// `/v2/account/{a}/subscription/{s}`.
     pub fn base(&self) -> String {
         format!(
