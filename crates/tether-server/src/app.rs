@@ -9,7 +9,7 @@ use tokio::net::TcpListener;
 use url::Url;
 
 use crate::bootstrap::{self, BootstrapError};
-use crate::ccf::{LocalExchangeLock, TokenService};
+use crate::ccf::{ExchangeLock, LeaseExchangeLock, LocalExchangeLock, TokenService};
 use crate::config::{Database, MasterKeySource, Settings};
 use crate::crypto::{MasterKey, MasterKeyError, Sealer};
 use crate::http::{self, AppState, Metrics};
@@ -49,10 +49,17 @@ pub async fn build(settings: &Settings, public_url: &Url) -> Result<Hub, StartEr
     create_data_dir(&settings.data_dir)?;
     let sealer = Arc::new(load_sealer(settings)?);
 
-    let store: Arc<dyn Store> = match &settings.database {
-        Database::Sqlite(path) => Arc::new(tether_store::SqliteStore::open(path).await?),
+    // Decision: SQLite keeps the in-process lock. Its hub is one process, and a lease there
+    // would cost two fsynced write transactions per exchange for nothing.
+    let (store, lock): (Arc<dyn Store>, Arc<dyn ExchangeLock>) = match &settings.database {
+        Database::Sqlite(path) => (
+            Arc::new(tether_store::SqliteStore::open(path).await?),
+            Arc::new(LocalExchangeLock::default()),
+        ),
         Database::Postgres(url) => {
-            Arc::new(tether_store::PostgresStore::connect(url.expose()).await?)
+            let store: Arc<dyn Store> =
+                Arc::new(tether_store::PostgresStore::connect(url.expose()).await?);
+            (store.clone(), Arc::new(LeaseExchangeLock::new(store)))
         }
     };
     let subscriptions = bootstrap::ensure(
@@ -63,11 +70,7 @@ pub async fn build(settings: &Settings, public_url: &Url) -> Result<Hub, StartEr
     )
     .await?;
 
-    let tokens = Arc::new(TokenService::new(
-        store.clone(),
-        sealer.clone(),
-        Arc::new(LocalExchangeLock::default()),
-    ));
+    let tokens = Arc::new(TokenService::new(store.clone(), sealer.clone(), lock));
     let state = AppState {
         store,
         sealer,

@@ -19,6 +19,9 @@ impl LockGuard {
 #[async_trait]
 pub trait ExchangeLock: Send + Sync + 'static {
     /// Waits at most `wait` for the lock of `key`; `None` when the wait ran out.
+    ///
+    /// `wait` is the longest the holder may need plus a margin: a deployment-wide lock lets a
+    /// holder's claim lapse after `wait`, so a crashed instance cannot block a key for longer.
     async fn acquire(&self, key: &str, wait: Duration) -> Option<LockGuard>;
 }
 
