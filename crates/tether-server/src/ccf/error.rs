@@ -26,6 +26,8 @@ pub struct UpstreamFailure {
     pub kind: FailureKind,
     /// The OAuth error code (`invalid_client`), or Tether's reason (`upstream_unavailable`).
     pub code: String,
+    /// What happened, for callers: never an excerpt of the upstream body (an HTML error page,
+    /// say); that goes to the log.
     pub message: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_description: Option<String>,
@@ -35,6 +37,9 @@ pub struct UpstreamFailure {
     pub status: Option<u16>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retry_after_seconds: Option<u64>,
+    /// Where a redirect pointed (scrubbed); redirects are never followed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
 }
 
 impl From<&ExchangeError> for UpstreamFailure {
@@ -61,20 +66,51 @@ impl From<&ExchangeError> for UpstreamFailure {
             }
             _ => (None, None, None, None),
         };
+        let location = match error {
+            ExchangeError::Redirect { location, .. } => location.clone(),
+            _ => None,
+        };
 
         Self {
             kind,
             code: error.code().to_owned(),
-            message: error.to_string(),
+            message: caller_message(error),
             error_description,
             error_uri,
             status,
             retry_after_seconds,
+            location,
         }
     }
 }
 
+/// The error's text without upstream body excerpts: an unavailable endpoint is described by its
+/// last status only, and a redirect names its target.
+fn caller_message(error: &ExchangeError) -> String {
+    match error {
+        ExchangeError::Unavailable {
+            status: Some(status),
+            ..
+        } => format!("token endpoint unavailable (last status {status})"),
+        ExchangeError::Unavailable { status: None, .. } => {
+            "token endpoint unreachable (no response)".to_owned()
+        }
+        ExchangeError::Redirect {
+            location: Some(location),
+            ..
+        } => format!("{error} to {location}"),
+        other => other.to_string(),
+    }
+}
+
 impl UpstreamFailure {
+    /// The record of `error`, which is logged once here with its full (scrubbed) detail, such
+    /// as an excerpt of an HTML error page, that callers do not get.
+    pub fn logged(connector: &str, error: &ExchangeError) -> Self {
+        tracing::warn!(connector, code = error.code(), error = %error, "token exchange failed");
+        Self::from(error)
+    }
+
     pub fn to_json(&self) -> Value {
         serde_json::to_value(self).unwrap_or(Value::Null)
     }
@@ -89,7 +125,7 @@ impl UpstreamFailure {
 pub enum TokenError {
     #[error("connector '{0}' has no tokenUrl configured")]
     NotConfigured(String),
-    #[error("token endpoint refused the exchange: {}", .0.message)]
+    #[error("{}", upstream_text(.0))]
     Upstream(Box<UpstreamFailure>),
     #[error("another exchange for this identity is taking too long")]
     LockTimeout,
@@ -97,6 +133,16 @@ pub enum TokenError {
     ForcedTooOften,
     #[error("token state cannot be read")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+/// A refusal says so; an outage or a timeout speaks for itself.
+fn upstream_text(failure: &UpstreamFailure) -> String {
+    match failure.kind {
+        FailureKind::Permanent => {
+            format!("token endpoint refused the exchange: {}", failure.message)
+        }
+        FailureKind::Unavailable | FailureKind::Timeout => failure.message.clone(),
+    }
 }
 
 impl TokenError {
@@ -124,11 +170,17 @@ impl TokenError {
 
     pub fn details(&self) -> Option<Value> {
         match self {
-            Self::Upstream(failure) => Some(json!({
-                "error_description": failure.error_description,
-                "error_uri": failure.error_uri,
-                "status": failure.status,
-            })),
+            Self::Upstream(failure) => {
+                let mut details = json!({
+                    "error_description": failure.error_description,
+                    "error_uri": failure.error_uri,
+                    "status": failure.status,
+                });
+                if let Some(location) = &failure.location {
+                    details["location"] = json!(location);
+                }
+                Some(details)
+            }
             Self::NotConfigured(_)
             | Self::LockTimeout
             | Self::ForcedTooOften

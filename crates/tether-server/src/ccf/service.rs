@@ -73,11 +73,9 @@ impl TokenService {
             audience: input.audience.as_deref(),
         };
 
-        let token = self
-            .exchanger
-            .exchange(&params)
-            .await
-            .map_err(|error| TokenError::Upstream(Box::new(UpstreamFailure::from(&error))))?;
+        let token = self.exchanger.exchange(&params).await.map_err(|error| {
+            TokenError::Upstream(Box::new(UpstreamFailure::logged(connector, &error)))
+        })?;
         Ok(step_token(token))
     }
 
@@ -192,7 +190,7 @@ impl TokenService {
                 })
             }
             Err(error) => {
-                let failure = UpstreamFailure::from(&error);
+                let failure = UpstreamFailure::logged(connector, &error);
                 let mut state = identity.token.clone();
                 state.last_error = Some(failure.to_json());
                 state.last_error_at = Some(now);

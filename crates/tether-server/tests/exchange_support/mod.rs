@@ -22,8 +22,11 @@ pub struct Rig {
 }
 
 impl Rig {
+    /// A fresh hub and endpoint; the endpoint answers `at-default` (an hour) unless a test
+    /// queues something else.
     pub async fn start() -> Self {
         let endpoint = ScriptedEndpoint::start().await;
+        endpoint.otherwise(Reply::token("at-default"));
         let hub = TestHub::start().await;
         Self { hub, endpoint }
     }
@@ -130,4 +133,39 @@ pub fn token_with(access_token: &str, fields: Value) -> Reply {
         body[key] = value;
     }
     Reply::json(200, body)
+}
+
+/// `time` as an HTTP date (IMF-fixdate), for `Retry-After`.
+pub fn http_date(time: SystemTime) -> String {
+    const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let seconds = time.duration_since(UNIX_EPOCH).unwrap().as_secs();
+    let (days, second_of_day) = (seconds / 86_400, seconds % 86_400);
+
+    // Civil date from days since 1970-01-01 (proleptic Gregorian calendar).
+    let shifted = days + 719_468;
+    let era = shifted / 146_097;
+    let day_of_era = shifted % 146_097;
+    let year_of_era =
+        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let month_index = (5 * day_of_year + 2) / 153;
+    let day = day_of_year - (153 * month_index + 2) / 5 + 1;
+    let month = if month_index < 10 {
+        month_index + 3
+    } else {
+        month_index - 9
+    };
+    let year = year_of_era + era * 400 + u64::from(month <= 2);
+
+    format!(
+        "{}, {day:02} {} {year} {:02}:{:02}:{:02} GMT",
+        DAYS[(days % 7) as usize],
+        MONTHS[(month - 1) as usize],
+        second_of_day / 3600,
+        second_of_day / 60 % 60,
+        second_of_day % 60,
+    )
 }
