@@ -9,5 +9,6 @@ pub mod config;
 pub mod crypto;
 mod fsutil;
 pub mod http;
+pub mod portal;
 pub mod sessions;
 pub mod telemetry;

@@ -22,6 +22,8 @@ pub enum Purpose {
     ClientSecret,
     Token,
     SessionState,
+    /// The portal's session cookie (the operator's API key and CSRF token).
+    PortalSession,
 }
 
 impl Purpose {
@@ -30,6 +32,7 @@ impl Purpose {
             Self::ClientSecret => b"tether/ccf/client-secret",
             Self::Token => b"tether/ccf/token",
             Self::SessionState => b"tether/session/state",
+            Self::PortalSession => b"tether/portal/session",
         }
     }
 }

@@ -18,6 +18,7 @@ use url::Url;
 pub use envelope::new_version;
 pub use error::{error_chain as describe_error, ApiError};
 pub use metrics::Metrics;
+pub(crate) use routes::token_status;
 
 use crate::ccf::TokenService;
 use crate::crypto::Sealer;

@@ -16,6 +16,9 @@ use axum::Router;
 
 use super::AppState;
 
+/// The portal shows token status exactly as the identity routes do.
+pub(crate) use identities::token_status;
+
 const BASE: &str = "/v2/account/{account}/subscription/{subscription}";
 
 pub(super) fn router() -> Router<AppState> {
@@ -118,5 +121,6 @@ pub(super) fn router() -> Router<AppState> {
         .route("/metrics", get(health::metrics))
         .merge(v1)
         .merge(v2)
+        .merge(crate::portal::router())
         .fallback(health::not_found)
 }
