@@ -20,6 +20,7 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// State for `integration`, with an HTTP client for the tenants' APIs (no redirects, 10 s).
     pub fn new(integration: Integration, config: Config) -> Result<Self, reqwest::Error> {
         let http = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())

@@ -102,3 +102,66 @@ impl IntoResponse for AppError {
         response
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sdk_failures_map_to_the_statuses_a_backend_expects() {
+        let cases = [
+            (
+                SdkError::NoInstall {
+                    tenant: "acme".into(),
+                },
+                404,
+            ),
+            (
+                SdkError::UpstreamRejected {
+                    code: "invalid_client".into(),
+                    description: None,
+                },
+                502,
+            ),
+            (SdkError::UpstreamUnavailable { retry_after: None }, 503),
+            (SdkError::Timeout, 504),
+            (SdkError::Unauthorized, 500),
+            (SdkError::Forbidden, 500),
+            (
+                SdkError::UnknownComponent {
+                    component: "ccfConnector".into(),
+                    message: "component 'ccfConnector' not found".into(),
+                },
+                500,
+            ),
+            (
+                SdkError::Hub {
+                    status: 409,
+                    message: "connector 'ccf' has no tokenUrl configured".into(),
+                },
+                500,
+            ),
+        ];
+
+        for (error, status) in cases {
+            let text = format!("{error:?}");
+            let response = AppError::from_sdk(error, "crm").into_response();
+            assert_eq!(response.status().as_u16(), status, "{text}");
+        }
+    }
+
+    #[test]
+    fn a_missing_install_names_the_tenant_and_the_integration() {
+        let error = AppError::from_sdk(
+            SdkError::NoInstall {
+                tenant: "ops@acme.example".into(),
+            },
+            "crm",
+        );
+
+        assert_eq!(
+            error.to_string(),
+            "tenant 'ops@acme.example' has no install of integration 'crm'"
+        );
+    }
+}
