@@ -125,7 +125,8 @@ pub(crate) fn render(operator: &Operator, id: &str, view: &TestView) -> Markup {
         p.hint { "Runs one exchange with the saved settings and the credentials below. \
                   Nothing is stored." }
         @if let Some(outcome) = &view.outcome { (outcome_panel(outcome)) }
-        form method="post" action={ "/portal/connectors/" (id) "/test" } aria-labelledby="test" {
+        form method="post" action={ "/portal/connectors/" (id) "/test#test" }
+            aria-labelledby="test" {
             (layout::csrf(operator))
             (layout::text_field("client_id", "Client id", &view.client_id, None, None))
             div.field {
