@@ -264,19 +264,19 @@ async fn post_form(
         .expect("hub answers")
 }
 
-async fn signed_in(hub: &TestHub) -> (Session, String) {
+async fn signed_in(base: &str, key: &str) -> (Session, String) {
     let http = loopback_client();
     let form = http
-        .get(format!("{}/portal/sign-in", hub.url))
+        .get(format!("{base}/portal/sign-in"))
         .send()
         .await
         .unwrap();
     let sign_in_cookie = pair(&set_cookie(form.headers(), "tether_portal_signin").unwrap());
     let token = csrf_in(&form.text().await.unwrap());
-    let key = url::form_urlencoded::byte_serialize(hub.key.as_bytes()).collect::<String>();
+    let key = url::form_urlencoded::byte_serialize(key.as_bytes()).collect::<String>();
     let answer = post_form(
         &http,
-        &format!("{}/portal/sign-in", hub.url),
+        &format!("{base}/portal/sign-in"),
         &sign_in_cookie,
         &format!("csrf={token}&key={key}"),
     )
@@ -286,7 +286,7 @@ async fn signed_in(hub: &TestHub) -> (Session, String) {
     let cookie = pair(&attributes);
 
     let page = http
-        .get(format!("{}/portal/integrations", hub.url))
+        .get(format!("{base}/portal/integrations"))
         .header(COOKIE, &cookie)
         .send()
         .await
@@ -295,7 +295,7 @@ async fn signed_in(hub: &TestHub) -> (Session, String) {
     let csrf = csrf_in(&page.text().await.unwrap());
     let session = Session {
         http,
-        url: hub.url.clone(),
+        url: base.to_owned(),
         cookie,
         csrf,
     };
@@ -305,7 +305,7 @@ async fn signed_in(hub: &TestHub) -> (Session, String) {
 #[tokio::test]
 async fn a_post_without_or_with_a_wrong_csrf_token_is_refused() {
     let hub = TestHub::start().await;
-    let (session, _) = signed_in(&hub).await;
+    let (session, _) = signed_in(&hub.url, &hub.key).await;
     let url = format!("{}/portal/integrations", session.url);
 
     let missing = post_form(&session.http, &url, &session.cookie, "id=one").await;
@@ -394,7 +394,7 @@ async fn sign_in_needs_its_form_token_and_never_echoes_the_key() {
 #[tokio::test]
 async fn the_session_cookie_is_sealed_http_only_strict_and_refused_when_tampered() {
     let hub = TestHub::start().await;
-    let (session, attributes) = signed_in(&hub).await;
+    let (session, attributes) = signed_in(&hub.url, &hub.key).await;
     let mut tampered = session.cookie.clone().into_bytes();
     let last = tampered.len() - 2;
     tampered[last] = if tampered[last] == b'A' { b'B' } else { b'A' };
@@ -434,7 +434,7 @@ async fn the_session_cookie_is_secure_when_the_public_url_is_https() {
     )
     .await;
 
-    let (_, attributes) = signed_in(&hub).await;
+    let (_, attributes) = signed_in(&hub.url, &hub.key).await;
 
     assert!(attributes.contains("; Secure"), "{attributes}");
 }
@@ -442,7 +442,7 @@ async fn the_session_cookie_is_secure_when_the_public_url_is_https() {
 #[tokio::test]
 async fn portal_pages_forbid_caching_framing_and_inline_scripts() {
     let hub = TestHub::start().await;
-    let (session, _) = signed_in(&hub).await;
+    let (session, _) = signed_in(&hub.url, &hub.key).await;
 
     let page = session
         .http
@@ -460,5 +460,82 @@ async fn portal_pages_forbid_caching_framing_and_inline_scripts() {
     assert!(csp.contains("script-src 'self'") && csp.contains("frame-ancestors 'none'"));
     let body = page.text().await.unwrap();
     assert!(body.contains("name=\"viewport\""));
+    let search = session
+        .http
+        .get(format!(
+            "{}/portal/installs?tenant=%3Cscript%3Ealert(1)%3C%2Fscript%3E",
+            session.url
+        ))
+        .header(COOKIE, &session.cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!search.contains("<script>alert"), "tenant ids are escaped");
+    assert!(search.contains("&lt;script&gt;alert(1)"));
     assert!(!body.contains(&hub.key));
+}
+
+#[tokio::test]
+async fn the_portal_enforces_the_keys_permissions_like_the_api() {
+    let hub = TestHub::start().await;
+    let base = format!(
+        "/account/{}/subscription/{}/",
+        hub.account, hub.subscription
+    );
+    let client = hub
+        .call(
+            Method::POST,
+            &format!("/v1/account/{}/client", hub.account),
+            Some(
+                serde_json::json!({"displayName": "reader", "access": {"allow": [
+                    {"action": "integration:get", "resource": base},
+                ]}}),
+            ),
+        )
+        .await
+        .json();
+    let key = hub
+        .call(
+            Method::POST,
+            &format!(
+                "/v1/account/{}/client/{}/key",
+                hub.account,
+                client["id"].as_str().unwrap()
+            ),
+            Some(serde_json::json!({})),
+        )
+        .await
+        .json();
+    let (session, _) = signed_in(&hub.url, key["token"].as_str().unwrap()).await;
+    let get = |path: &str| {
+        session
+            .http
+            .get(format!("{}{path}", session.url))
+            .header(COOKIE, &session.cookie)
+            .send()
+    };
+
+    let integrations = get("/portal/integrations").await.unwrap();
+    let keys = get("/portal/keys").await.unwrap();
+    let connectors = get("/portal/connectors").await.unwrap();
+    let create = post_form(
+        &session.http,
+        &format!("{}/portal/integrations", session.url),
+        &session.cookie,
+        &format!("id=nope&csrf={}", session.csrf),
+    )
+    .await;
+
+    assert_eq!(integrations.status(), StatusCode::OK);
+    let page = integrations.text().await.unwrap();
+    assert!(
+        !page.contains("Create integration"),
+        "no form it may not use"
+    );
+    assert_eq!(keys.status(), StatusCode::FORBIDDEN);
+    assert_eq!(connectors.status(), StatusCode::FORBIDDEN);
+    assert_eq!(create.status(), StatusCode::FORBIDDEN);
 }

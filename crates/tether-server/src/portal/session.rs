@@ -112,6 +112,8 @@ impl FromRequestParts<AppState> for Operator {
         let caller = authenticate(state, &payload.k)
             .await?
             .ok_or(PortalError::SignedOut)?;
+        // FIXME(portal-subscriptions): the portal shows the account's first subscription; a
+        // subscription switcher (a path segment) is needed once accounts can have several.
         let sub = state
             .subscriptions
             .iter()
@@ -177,6 +179,10 @@ pub(crate) fn session_cookie(state: &AppState, key: &str) -> String {
 }
 
 /// A `Set-Cookie` value ending the session.
+///
+/// FIXME(portal-sign-out): sign-out only drops the browser's cookie; a copy of it stays valid
+/// until it expires (8 h) unless its key is revoked. A per-key session epoch in the store, bumped
+/// by sign-out and checked on every request, would end every copy at once.
 pub(crate) fn clear_session_cookie() -> String {
     format!("{SESSION_COOKIE}=; Path=/portal; Max-Age=0; HttpOnly; SameSite=Strict")
 }

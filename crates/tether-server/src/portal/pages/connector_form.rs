@@ -105,6 +105,9 @@ const SETTINGS: [(&str, &str, Kind, &str); 13] = [
 ];
 
 /// The form's values as text, and the one error `CcfConfig` found, if any.
+///
+/// FIXME(portal-field-errors): `CcfConfig::from_json` stops at the first bad field, so a form with
+/// several mistakes shows them one save at a time; collecting every `FieldError` would fix it.
 #[derive(Debug, Default)]
 pub(crate) struct ConfigForm {
     values: BTreeMap<&'static str, String>,

@@ -44,6 +44,9 @@ impl NoticeQuery {
 }
 
 /// The first page of a list (the portal shows at most `MAX_PAGE` of anything).
+///
+/// FIXME(portal-paging): lists stop at 100 items; pass the store's `next` cursor through a
+/// "More" link to page through longer lists.
 pub(crate) fn first_page() -> ListQuery {
     ListQuery {
         count: MAX_PAGE,
