@@ -9,6 +9,7 @@ use tokio::net::TcpListener;
 use url::Url;
 
 use crate::bootstrap::{self, BootstrapError};
+use crate::cache::{self, CachingStore};
 use crate::ccf::{ExchangeLock, LeaseExchangeLock, LocalExchangeLock, TokenService};
 use crate::config::{Database, MasterKeySource, Settings};
 use crate::crypto::{MasterKey, MasterKeyError, Sealer};
@@ -70,9 +71,20 @@ pub async fn build(settings: &Settings, public_url: &Url) -> Result<Hub, StartEr
     )
     .await?;
 
-    let tokens = Arc::new(TokenService::new(store.clone(), sealer.clone(), lock));
+    // The hot path reads through short-lived caches; the token service reads the database
+    // under its lock (see cache/ and docs/PERFORMANCE.md).
+    let cache_ttl = match settings.database {
+        Database::Sqlite(_) => cache::SINGLE_PROCESS_TTL,
+        Database::Postgres(_) => cache::SHARED_TTL,
+    };
+    let cached = CachingStore::new(store, cache_ttl);
+    let tokens = Arc::new(TokenService::new(
+        Arc::new(cached.fresh_reads()),
+        sealer.clone(),
+        lock,
+    ));
     let state = AppState {
-        store,
+        store: Arc::new(cached),
         sealer,
         tokens,
         public_url: Arc::new(public_url.clone()),

@@ -4,6 +4,7 @@
 pub mod app;
 pub mod auth;
 pub mod bootstrap;
+pub mod cache;
 pub mod ccf;
 pub mod config;
 pub mod crypto;
