@@ -218,6 +218,7 @@ async fn two_tenants_never_see_each_others_tokens() {
         Some("tenant-a")
     );
     assert_eq!(nobody.status, 404);
+    assert_eq!(nobody.json()["code"], "no_install");
     assert!(nobody.json()["message"]
         .as_str()
         .unwrap()

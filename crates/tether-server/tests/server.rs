@@ -16,7 +16,9 @@ async fn health_readiness_and_metrics_answer_without_a_key() {
     assert_eq!(health.status, 200);
     assert_eq!(ready.status, 200);
     assert_eq!(ready.json()["status"], "ready");
-    assert!(metrics.text.contains("tether_http_requests_total{class=\"2xx\"}"));
+    assert!(metrics
+        .text
+        .contains("tether_http_requests_total{class=\"2xx\"}"));
 }
 
 #[tokio::test]
@@ -25,7 +27,14 @@ async fn a_preset_bootstrap_key_becomes_the_root_key() {
     let key = "tth_preset-bootstrap-key-for-this-test-0123456789";
 
     let hub = TestHub::start_in(&dir.path().join("data"), &[("TETHER_BOOTSTRAP_KEY", key)]).await;
-    let me = hub.call_as(key, Method::GET, &format!("/v1/account/{}/me", hub.account), None).await;
+    let me = hub
+        .call_as(
+            key,
+            Method::GET,
+            &format!("/v1/account/{}/me", hub.account),
+            None,
+        )
+        .await;
 
     assert_eq!(hub.key, key);
     assert_eq!(me.status, 200, "{}", me.text);
@@ -56,23 +65,37 @@ async fn secrets_and_tokens_are_encrypted_in_the_database_file() {
     let provider = OidcProvider::start().await;
     let hub = TestHub::start().await;
     let secret = "plaintext-client-secret-4711";
-    provider.add_client("acme", secret, AuthMethod::ClientSecretBasic).await;
-    hub.create_ccf("crm", "ccf", ccf_config(&provider, "client_secret_basic")).await;
+    provider
+        .add_client("acme", secret, AuthMethod::ClientSecretBasic)
+        .await;
+    hub.create_ccf("crm", "ccf", ccf_config(&provider, "client_secret_basic"))
+        .await;
     hub.install("crm", "acme", "acme", secret).await;
-    let token = hub.token("crm", "acme").await.json()["access_token"].as_str().unwrap().to_owned();
+    let token = hub.token("crm", "acme").await.json()["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
 
     let data_dir = hub.data_dir.clone();
     let _temp = hub.stop().await;
     let mut bytes = Vec::new();
     for entry in std::fs::read_dir(&data_dir).unwrap() {
         let path = entry.unwrap().path();
-        if path.file_name().unwrap().to_string_lossy().starts_with("tether.db") {
+        if path
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .starts_with("tether.db")
+        {
             bytes.extend(std::fs::read(&path).unwrap());
         }
     }
 
     assert!(bytes.len() > 4096, "the database was read");
-    assert!(bytes.windows(4).any(|w| w == b"acme"), "plain data is there to find");
+    assert!(
+        bytes.windows(4).any(|w| w == b"acme"),
+        "plain data is there to find"
+    );
     for needle in [secret.as_bytes(), token.as_bytes()] {
         let found = bytes.windows(needle.len()).any(|w| w == needle);
         assert!(!found, "a secret is stored in plaintext");
@@ -86,7 +109,14 @@ async fn sigterm_stops_the_hub_cleanly_and_a_restart_keeps_the_keys() {
     let account = hub.account.clone();
 
     let hub = hub.restart().await;
-    let me = hub.call_as(&key, Method::GET, &format!("/v1/account/{account}/me"), None).await;
+    let me = hub
+        .call_as(
+            &key,
+            Method::GET,
+            &format!("/v1/account/{account}/me"),
+            None,
+        )
+        .await;
 
     assert_eq!(hub.account, account, "no second bootstrap");
     assert_eq!(me.status, 200);

@@ -26,6 +26,9 @@ pub enum ApiError {
     Forbidden,
     #[error("{0}")]
     NotFound(String),
+    /// A 404 with a machine-readable `code` (`no_install`, `unknown_component`).
+    #[error("{message}")]
+    Missing { code: &'static str, message: String },
     #[error("{0}")]
     Conflict(String),
     #[error("request body must be JSON (Content-Type: application/json)")]
@@ -81,7 +84,7 @@ impl ApiError {
             Self::Invalid(_) | Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::Unauthorized => StatusCode::UNAUTHORIZED,
             Self::Forbidden => StatusCode::FORBIDDEN,
-            Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::NotFound(_) | Self::Missing { .. } => StatusCode::NOT_FOUND,
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
@@ -149,6 +152,10 @@ impl IntoResponse for ApiError {
                         }),
                     );
                 }
+            }
+            Self::Missing { code, message } => {
+                body.insert("message".into(), json!(message));
+                body.insert("code".into(), json!(code));
             }
             Self::BadRequest(_)
             | Self::Unauthorized

@@ -72,11 +72,12 @@ pub(super) async fn by_tenant(
         .map_err(ApiError::internal)?
         .into_iter()
         .find(|c| c.name == path.component)
-        .ok_or_else(|| {
-            ApiError::NotFound(format!(
+        .ok_or_else(|| ApiError::Missing {
+            code: "unknown_component",
+            message: format!(
                 "component '{}' not found in integration '{integration_id}'",
                 path.component
-            ))
+            ),
         })?;
     caller.require_on(
         "connector:execute",
@@ -92,10 +93,9 @@ pub(super) async fn by_tenant(
         .find_install_by_tenant(&sub, &integration_id, &tenant)
         .await
         .map_err(ApiError::internal)?
-        .ok_or_else(|| {
-            ApiError::NotFound(format!(
-                "tenant '{tenant}' has no install of integration '{integration_id}'"
-            ))
+        .ok_or_else(|| ApiError::Missing {
+            code: "no_install",
+            message: format!("tenant '{tenant}' has no install of integration '{integration_id}'"),
         })?;
     let identity_id = install
         .data
@@ -103,11 +103,12 @@ pub(super) async fn by_tenant(
         .and_then(|c| c.get("entityId"))
         .and_then(Value::as_str)
         .and_then(|id| IdentityId::parse(id).ok())
-        .ok_or_else(|| {
-            ApiError::NotFound(format!(
+        .ok_or_else(|| ApiError::Missing {
+            code: "no_install",
+            message: format!(
                 "the install of tenant '{tenant}' has no identity for component '{}'",
                 component.name
-            ))
+            ),
         })?;
 
     let (served, identity_id) =
