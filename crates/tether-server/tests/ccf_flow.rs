@@ -272,7 +272,7 @@ async fn an_install_whose_secret_became_wrong_answers_502_invalid_client() {
             "acme",
             "secret",
             AuthMethod::ClientSecretBasic,
-            Duration::from_secs(2),
+            Duration::from_secs(3),
         )
         .await;
     hub.create_ccf("crm", "ccf", ccf_config(&provider, "client_secret_basic"))
@@ -280,6 +280,7 @@ async fn an_install_whose_secret_became_wrong_answers_502_invalid_client() {
     hub.install("crm", "acme", "acme", "secret").await;
 
     provider.set_secret("acme", "rotated-elsewhere").await;
+    tokio::time::sleep(Duration::from_millis(1050)).await;
     let forced = hub
         .call(
             Method::GET,
@@ -315,6 +316,8 @@ async fn a_restarted_hub_still_serves_installs_and_tokens() {
 
     let hub = hub.restart().await;
     let after = hub.token("crm", "acme").await;
+    // A force within a second of the last exchange would get that exchange's token.
+    tokio::time::sleep(Duration::from_millis(1050)).await;
     let forced = hub
         .call(
             Method::GET,

@@ -20,7 +20,7 @@ async fn two_hundred_callers_of_an_expired_token_cause_one_exchange_and_block_no
     rig.endpoint.push([Reply::token("calm-token")]);
     rig.install("crm", "calm").await;
     rig.endpoint
-        .otherwise(Reply::token("fresh").delayed(Duration::from_millis(600)));
+        .otherwise(Reply::token("fresh").delayed(Duration::from_millis(3000)));
     tokio::time::sleep(Duration::from_millis(1100)).await;
 
     let url = format!("{}{}", rig.hub.url, rig.hub.token_path("crm", "busy"));
@@ -48,7 +48,8 @@ async fn two_hundred_callers_of_an_expired_token_cause_one_exchange_and_block_no
     assert!(in_flight, "the re-exchange reached the endpoint");
     assert_eq!(calm.status, 200, "{}", calm.text);
     assert_eq!(calm.json()["access_token"], "calm-token");
-    assert!(calm_took < Duration::from_millis(400), "{calm_took:?}");
+    // Shorter than the exchange in flight: the other tenant did not wait for it.
+    assert!(calm_took < Duration::from_millis(2000), "{calm_took:?}");
     assert!(
         busy_still_waiting,
         "the other tenant answered during the exchange"
@@ -120,6 +121,7 @@ async fn a_token_refused_early_is_replaced_by_force_at_most_once_a_second_per_id
     rig.install("crm", "globex").await;
     rig.endpoint
         .push([Reply::token("second"), Reply::token("other-second")]);
+    tokio::time::sleep(Duration::from_millis(1050)).await;
 
     let forced = rig.force("crm", "acme").await;
     let again = rig.force("crm", "acme").await;
@@ -131,8 +133,11 @@ async fn a_token_refused_early_is_replaced_by_force_at_most_once_a_second_per_id
 
     assert_eq!(forced.status, 200, "{}", forced.text);
     assert_eq!(forced.json()["access_token"], "second");
-    assert_eq!(again.status, 429, "{}", again.text);
-    assert_eq!(again.headers["retry-after"], "1");
+    assert_eq!(
+        again.status, 200,
+        "a second force within a second gets the first one's token"
+    );
+    assert_eq!(again.json()["access_token"], "second");
     assert_eq!(other_tenant.status, 200, "the limit is per identity");
     assert_eq!(other_tenant.json()["access_token"], "other-second");
     assert_eq!(unforced.json()["access_token"], "second");

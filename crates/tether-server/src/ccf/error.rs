@@ -129,8 +129,6 @@ pub enum TokenError {
     Upstream(Box<UpstreamFailure>),
     #[error("another exchange for this identity is taking too long")]
     LockTimeout,
-    #[error("forced exchanges of one identity are limited to one per second")]
-    ForcedTooOften,
     #[error("token state cannot be read")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
@@ -155,7 +153,6 @@ impl TokenError {
                 FailureKind::Timeout => StatusCode::GATEWAY_TIMEOUT,
             },
             Self::LockTimeout => StatusCode::GATEWAY_TIMEOUT,
-            Self::ForcedTooOften => StatusCode::TOO_MANY_REQUESTS,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -164,7 +161,7 @@ impl TokenError {
         match self {
             Self::Upstream(failure) => Some(&failure.code),
             Self::NotConfigured(_) => Some("connector_not_configured"),
-            Self::LockTimeout | Self::ForcedTooOften | Self::Internal(_) => None,
+            Self::LockTimeout | Self::Internal(_) => None,
         }
     }
 
@@ -181,10 +178,7 @@ impl TokenError {
                 }
                 Some(details)
             }
-            Self::NotConfigured(_)
-            | Self::LockTimeout
-            | Self::ForcedTooOften
-            | Self::Internal(_) => None,
+            Self::NotConfigured(_) | Self::LockTimeout | Self::Internal(_) => None,
         }
     }
 
@@ -193,7 +187,6 @@ impl TokenError {
             Self::Upstream(failure) if failure.kind == FailureKind::Unavailable => Some(
                 Duration::from_secs(failure.retry_after_seconds.unwrap_or(1).max(1)),
             ),
-            Self::ForcedTooOften => Some(Duration::from_secs(1)),
             _ => None,
         }
     }

@@ -1,13 +1,11 @@
 //! Serving tokens: the lifetime rule of §6.4, one exchange per identity, cooldown after a
 //! permanent failure, and the old token while it lasts when a re-exchange fails.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 use tether_domain::ccf::{CcfConfig, CcfInput};
-use tether_domain::ids::IdentityId;
 use tether_domain::time::EpochMillis;
 use tether_domain::Secret;
 use tether_oauth::{ExchangeParams, Exchanger, ReqwestTransport, Token};
@@ -18,7 +16,7 @@ use crate::crypto::{Purpose, Sealer};
 
 /// How long a waiter may wait beyond the exchange's own deadline before giving up.
 const LOCK_MARGIN: Duration = Duration::from_secs(5);
-/// Forced exchanges of one identity: at most one per this interval.
+/// Forced exchanges of one identity: at most one attempt per this interval, deployment-wide.
 const FORCE_INTERVAL_MS: i64 = 1000;
 
 /// A token obtained by a session step, kept sealed in the session until commit.
@@ -36,7 +34,6 @@ pub struct TokenService {
     sealer: Arc<Sealer>,
     exchanger: Exchanger<ReqwestTransport>,
     lock: Arc<dyn ExchangeLock>,
-    forced: Mutex<HashMap<IdentityId, EpochMillis>>,
 }
 
 impl TokenService {
@@ -46,7 +43,6 @@ impl TokenService {
             sealer,
             exchanger: Exchanger::new(ReqwestTransport::new()),
             lock,
-            forced: Mutex::new(HashMap::new()),
         }
     }
 
@@ -94,7 +90,8 @@ impl TokenService {
 
     /// The identity's token: the stored one while servable, else a fresh exchange (one per
     /// identity at a time; waiters share its outcome). `force` exchanges now, at most once a
-    /// second per identity.
+    /// second per identity: a force within a second of the identity's last attempt (on any
+    /// instance, as stored) gets that attempt's outcome.
     pub async fn serve(
         &self,
         sub: &SubscriptionRef,
@@ -108,8 +105,8 @@ impl TokenService {
             if let Some(token) = self.servable(config, &identity, started)? {
                 return Ok(token);
             }
-        } else if !self.may_force(&identity.id, started) {
-            return Err(TokenError::ForcedTooOften);
+        } else if let Some(token) = self.recent_attempt(&identity, started)? {
+            return Ok(token);
         }
 
         let wait = exchange_deadline(config) + LOCK_MARGIN;
@@ -134,10 +131,14 @@ impl TokenService {
         if let Some(failure) = recent_failure(state, started, config, now) {
             return self.fallback(&identity, now, failure, force);
         }
-        if !force {
-            if let Some(token) = self.servable(config, &identity, now)? {
-                return Ok(token);
-            }
+        // Forced: the identity read before the lock may have been a cached copy.
+        let settled = if force {
+            self.recent_attempt(&identity, now)?
+        } else {
+            self.servable(config, &identity, now)?
+        };
+        if let Some(token) = settled {
+            return Ok(token);
         }
 
         self.exchange_and_record(sub, connector, config, identity, force)
@@ -268,16 +269,33 @@ impl TokenService {
         }))
     }
 
-    fn may_force(&self, identity: &IdentityId, now: EpochMillis) -> bool {
-        let Ok(mut forced) = self.forced.lock() else {
-            return false;
-        };
-        forced.retain(|_, at| now.0 - at.0 < FORCE_INTERVAL_MS);
-        if forced.contains_key(identity) {
-            return false;
+    /// For a forced call: the outcome of an attempt made less than a second ago, if any — its
+    /// token, or its failure as an error.
+    fn recent_attempt(
+        &self,
+        identity: &IdentityRecord,
+        now: EpochMillis,
+    ) -> Result<Option<ServedToken>, TokenError> {
+        let state = &identity.token;
+        let recent =
+            |at: Option<EpochMillis>| at.is_some_and(|at| now.0 - at.0 < FORCE_INTERVAL_MS);
+        let failed_last = state
+            .last_error_at
+            .is_some_and(|at| state.last_exchange_at.is_none_or(|ok| at > ok));
+
+        if failed_last && recent(state.last_error_at) {
+            if let Some(failure) = state
+                .last_error
+                .as_ref()
+                .and_then(UpstreamFailure::from_json)
+            {
+                return Err(TokenError::Upstream(Box::new(failure)));
+            }
         }
-        forced.insert(identity.clone(), now);
-        true
+        if !failed_last && recent(state.last_exchange_at) {
+            return self.open(identity, now, true);
+        }
+        Ok(None)
     }
 }
 

@@ -111,9 +111,7 @@ async fn exchange(
             uri: failure.error_uri,
             status: failure.status,
         }),
-        Err(error @ (TokenError::LockTimeout | TokenError::ForcedTooOften)) => {
-            Ok(Outcome::Invalid(error.to_string()))
-        }
+        Err(error @ TokenError::LockTimeout) => Ok(Outcome::Invalid(error.to_string())),
         Err(TokenError::Internal(error)) => Err(PortalError::Internal(error)),
     }
 }
