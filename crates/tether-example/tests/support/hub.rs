@@ -1,7 +1,7 @@
 //! The real `tether` binary on a loopback port with a fresh data directory, plus the admin
 //! calls tests need (connector, installs, clients and keys).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
@@ -28,8 +28,10 @@ pub struct TestHub {
     _dir: tempfile::TempDir,
 }
 
-/// `target/debug/tether`, built once per test binary: `cargo test` builds only this package's
-/// binaries, so the hub's is built here (a no-op when it is up to date).
+/// `target/debug/tether`, found once per test binary. `cargo test --workspace` has just built it
+/// for tether-server's own tests; building it again here would resolve other features (no
+/// dev-dependencies) and rebuild half the tree. So an up-to-date binary is used as it is, and
+/// only a missing or stale one (older than a source file of the crates it is made of) is built.
 fn hub_binary() -> &'static PathBuf {
     static BINARY: OnceLock<PathBuf> = OnceLock::new();
     BINARY.get_or_init(|| {
@@ -37,18 +39,54 @@ fn hub_binary() -> &'static PathBuf {
         let target = std::env::var_os("CARGO_TARGET_DIR")
             .map(PathBuf::from)
             .unwrap_or_else(|| workspace.join("target"));
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let binary = target.join("debug").join("tether");
+        if is_fresh(&binary, &workspace) {
+            return binary;
+        }
 
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
         let status = std::process::Command::new(cargo)
             .args(["build", "-p", "tether-server", "--bin", "tether", "--quiet"])
             .current_dir(&workspace)
             .status()
             .expect("cargo runs to build the hub");
         assert!(status.success(), "building the hub binary failed: {status}");
-        let binary = target.join("debug").join("tether");
         assert!(binary.exists(), "no hub binary at {}", binary.display());
         binary
     })
+}
+
+/// Whether `binary` exists and is newer than every file of the crates the hub is built from.
+fn is_fresh(binary: &Path, workspace: &Path) -> bool {
+    let Ok(built) = std::fs::metadata(binary).and_then(|m| m.modified()) else {
+        return false;
+    };
+    let crates = [
+        "tether-server",
+        "tether-store",
+        "tether-domain",
+        "tether-oauth",
+    ];
+    let mut pending: Vec<PathBuf> = crates
+        .iter()
+        .map(|c| workspace.join("crates").join(c))
+        .collect();
+    pending.push(workspace.join("Cargo.lock"));
+    while let Some(path) = pending.pop() {
+        let Ok(meta) = std::fs::metadata(&path) else {
+            continue;
+        };
+        if meta.is_dir() {
+            if path.ends_with("tests") {
+                continue;
+            }
+            let entries = std::fs::read_dir(&path).into_iter().flatten().flatten();
+            pending.extend(entries.map(|e| e.path()));
+        } else if meta.modified().is_ok_and(|changed| changed > built) {
+            return false;
+        }
+    }
+    true
 }
 
 impl TestHub {
