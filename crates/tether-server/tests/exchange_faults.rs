@@ -25,6 +25,7 @@ async fn an_html_gateway_page_is_retried_then_answered_503_with_retry_after_and_
     rig.connector("crm", json!({"maxRetries": 2})).await;
     rig.install("crm", "acme").await;
     rig.install("crm", "globex").await;
+    rig.wait_out_force_interval().await;
 
     rig.endpoint
         .push([gateway_page(502), gateway_page(502), gateway_page(502)]);
@@ -111,6 +112,7 @@ async fn a_redirect_is_reported_with_its_location_and_never_followed() {
     let committed = rig.commit("crm", "redirected", "redirected").await;
     rig.endpoint.push([Reply::token("at-ok"), redirect()]);
     rig.install("crm", "acme").await;
+    rig.wait_out_force_interval().await;
     let forced = rig.force("crm", "acme").await;
 
     assert_eq!(committed.status, 400, "{}", committed.text);
@@ -139,6 +141,7 @@ async fn an_endpoint_that_never_answers_gets_504_within_the_timeout_while_other_
     rig.endpoint.push([Reply::token("at-calm")]);
     rig.install("crm", "calm").await;
     rig.endpoint.otherwise(Reply::Hang);
+    rig.wait_out_force_interval().await;
 
     let stuck = tokio::spawn({
         let path = format!("{}?force=true", rig.hub.token_path("crm", "stuck"));
@@ -191,6 +194,7 @@ async fn a_body_over_one_mebibyte_or_without_end_is_refused_and_the_hub_stays_sm
             rig.install("crm", &tenant).await;
         }
     }
+    rig.wait_out_force_interval().await;
     let rss_before = rig.rss_kib();
 
     for (case, reply) in cases {

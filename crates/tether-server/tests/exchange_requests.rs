@@ -52,6 +52,7 @@ async fn credentials_travel_encoded_as_configured_and_never_in_two_places() {
         rig.connector(connector, settings).await;
         let before = rig.endpoint.request_count();
         let committed = rig.commit(connector, "acme", CLIENT_ID).await;
+        rig.wait_out_force_interval().await;
         let forced = rig.force(connector, "acme").await;
 
         assert_eq!(committed.status, 202, "{connector}: {}", committed.text);
@@ -129,6 +130,7 @@ async fn audience_extra_params_and_tenant_scope_go_out_on_every_exchange_includi
         rig.endpoint.push([short(), short(), short()]);
 
         let committed = rig.commit_input("crm", tenant, input).await;
+        rig.wait_out_force_interval().await;
         let forced = rig.force("crm", tenant).await;
         tokio::time::sleep(Duration::from_millis(1100)).await;
         let expired = rig.token("crm", tenant).await;

@@ -205,6 +205,7 @@ async fn an_oauth_error_inside_a_200_fails_the_commit_and_the_token_route_with_i
     rig.endpoint
         .push([Reply::token("at-ok"), Reply::json(200, error)]);
     rig.install("crm", "acme").await;
+    rig.wait_out_force_interval().await;
     let forced = rig.force("crm", "acme").await;
 
     assert_eq!(committed.status, 400, "{}", committed.text);

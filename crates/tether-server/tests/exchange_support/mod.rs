@@ -87,6 +87,12 @@ impl Rig {
         self.hub.call(Method::GET, &path, None).await
     }
 
+    /// Waits until a force may exchange again: within a second of an identity's last exchange
+    /// (the commit's, say) a force answers that exchange's outcome instead (SPEC §8.3).
+    pub async fn wait_out_force_interval(&self) {
+        tokio::time::sleep(Duration::from_millis(1050)).await;
+    }
+
     /// The hub's resident memory in KiB.
     pub fn rss_kib(&self) -> u64 {
         let pid = self.hub.pid().expect("the hub runs");
