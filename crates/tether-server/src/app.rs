@@ -35,6 +35,8 @@ pub enum StartError {
         #[source]
         source: std::io::Error,
     },
+    #[error("cannot listen for shutdown signals")]
+    Signals(#[source] std::io::Error),
     #[error("server failed")]
     Serve(#[source] std::io::Error),
 }
@@ -116,12 +118,15 @@ pub async fn serve(settings: Settings) -> Result<(), StartError> {
     };
 
     let hub = build(&settings, &public_url).await?;
+    // Registered before the first request is answered: a signal sent once the hub is ready is
+    // never missed (axum polls the shutdown future on a task of its own, later).
+    let signal = shutdown_signal().map_err(StartError::Signals)?;
     tracing::info!(%address, %public_url, "listening");
 
     let purge = tokio::spawn(purge_sessions(hub.state.clone()));
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
     let server = axum::serve(listener, hub.router).with_graceful_shutdown(async move {
-        shutdown_signal().await;
+        signal.await;
         tracing::info!("shutting down: finishing in-flight requests");
         let _ = stop_tx.send(());
     });
@@ -142,26 +147,27 @@ pub async fn serve(settings: Settings) -> Result<(), StartError> {
     result
 }
 
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
+/// Resolves at the first SIGTERM or SIGINT received after this call.
+#[cfg(unix)]
+fn shutdown_signal() -> std::io::Result<impl std::future::Future<Output = ()>> {
+    use tokio::signal::unix::{signal, SignalKind};
 
-    tokio::select! {
-        () = ctrl_c => {},
-        () = terminate => {},
-    }
+    let mut terminate = signal(SignalKind::terminate())?;
+    let mut interrupt = signal(SignalKind::interrupt())?;
+    Ok(async move {
+        tokio::select! {
+            _ = terminate.recv() => {},
+            _ = interrupt.recv() => {},
+        }
+    })
+}
+
+/// Resolves at the first Ctrl-C.
+#[cfg(not(unix))]
+fn shutdown_signal() -> std::io::Result<impl std::future::Future<Output = ()>> {
+    Ok(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
 }
 
 /// Deletes expired sessions every ten minutes.
