@@ -145,3 +145,44 @@ async fn a_token_refused_early_is_replaced_by_force_at_most_once_a_second_per_id
     assert_eq!(after_a_second.json()["access_token"], "third");
     assert_eq!(rig.endpoint.request_count(), 5);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_commits_of_one_session_exchange_once_and_answer_with_the_same_install() {
+    let rig = Rig::start().await;
+    rig.connector("crm", json!({})).await;
+    rig.endpoint
+        .otherwise(Reply::token("only").delayed(Duration::from_millis(300)));
+    let session = rig
+        .session(
+            "crm",
+            "acme",
+            json!({"client_id": "acme", "client_secret": "s"}),
+        )
+        .await;
+    let sid = session["id"].as_str().unwrap().to_owned();
+
+    let commits: Vec<_> = (0..8)
+        .map(|_| {
+            let (hub, sid) = (&rig.hub, sid.clone());
+            async move { hub.commit("crm", &sid).await }
+        })
+        .collect();
+    let answers = futures::future::join_all(commits).await;
+    let token = rig.token("crm", "acme").await;
+
+    let installs: Vec<Value> = answers
+        .iter()
+        .map(|answer| {
+            assert_eq!(answer.status, 202, "{}", answer.text);
+            answer.json()["targetUrl"].clone()
+        })
+        .collect();
+    assert!(installs[0].is_string(), "{installs:?}");
+    assert!(installs.iter().all(|id| id == &installs[0]), "{installs:?}");
+    assert_eq!(
+        rig.endpoint.request_count(),
+        1,
+        "one exchange for the session"
+    );
+    assert_eq!(token.json()["access_token"], "only");
+}

@@ -7,7 +7,7 @@ use tether_domain::time::EpochMillis;
 use tether_domain::Secret;
 use tether_store::{CommitPlan, IdentityWrite, StoreError, SubscriptionRef};
 
-use super::{run_pending_steps, StepStatus};
+use super::{run_steps_for_commit, StepStatus};
 use crate::crypto::Purpose;
 use crate::http::{ApiError, AppState};
 
@@ -18,7 +18,7 @@ pub async fn commit(
     integration: &EntityId,
     sid: &SessionId,
 ) -> Result<InstallId, ApiError> {
-    let run = run_pending_steps(state, sub, Some(integration), sid, None).await?;
+    let run = run_steps_for_commit(state, sub, integration, sid).await?;
     if let Some(install) = run.record.install {
         return Ok(install);
     }

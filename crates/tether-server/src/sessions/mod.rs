@@ -9,4 +9,4 @@ pub use commit::commit;
 pub use state::{
     LeafData, SealedInput, SealedState, StepData, StepStatus, TrunkData, SESSION_TTL_SECONDS,
 };
-pub use steps::{load_trunk, run_pending_steps, StepRun};
+pub use steps::{load_trunk, run_pending_steps, run_steps_for_commit, StepRun};
