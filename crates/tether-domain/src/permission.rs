@@ -47,12 +47,39 @@ impl Access {
     pub fn allows(&self, action: &str, resource: &str) -> bool {
         self.allow.iter().any(|p| p.grants(action, resource))
     }
+
+    /// The index of the first grant of `other` that this access does not cover: `None` when a
+    /// holder of `other` could do nothing a holder of this access cannot.
+    pub fn first_uncovered(&self, other: &Access) -> Option<usize> {
+        other
+            .allow
+            .iter()
+            .position(|wanted| !self.allow.iter().any(|held| held.covers(wanted)))
+    }
 }
 
 impl Permission {
     pub fn grants(&self, action: &str, resource: &str) -> bool {
         resource.starts_with(&normalize_resource(&self.resource))
             && action_matches(&self.action, action)
+    }
+
+    /// Whether this grant allows everything `other` allows.
+    pub fn covers(&self, other: &Permission) -> bool {
+        normalize_resource(&other.resource).starts_with(&normalize_resource(&self.resource))
+            && action_covers(&self.action, &other.action)
+    }
+}
+
+/// Whether every action `wanted` matches is matched by `held`.
+fn action_covers(held: &str, wanted: &str) -> bool {
+    if held == "*" || held == wanted {
+        return true;
+    }
+    match wanted.strip_suffix(":*") {
+        // `install:*` is covered by `install:*` (above) or a wider segment wildcard.
+        Some(prefix) => held.ends_with(":*") && action_matches(held, prefix),
+        None => wanted != "*" && action_matches(held, wanted),
     }
 }
 
@@ -137,6 +164,60 @@ mod tests {
         assert_eq!(normalize_resource("/v2x/a"), "/v2x/a/");
         assert_eq!(normalize_resource("//a//b/"), "/a/b/");
         assert_eq!(normalize_resource("/"), "/");
+    }
+
+    #[test]
+    fn a_grant_covers_the_same_or_narrower_actions_on_the_same_or_deeper_resources() {
+        let cases = [
+            (grant("*", "/"), grant("*", "/"), true),
+            (
+                grant("*", "/account/A/"),
+                grant("install:get", "/account/A/x"),
+                true,
+            ),
+            (
+                grant("install:*", "/a/"),
+                grant("install:get", "/a/b/"),
+                true,
+            ),
+            (grant("install:*", "/a/"), grant("install:*", "/a/"), true),
+            (
+                grant("install:get", "/a/"),
+                grant("install:*", "/a/"),
+                false,
+            ),
+            (grant("install:*", "/a/"), grant("*", "/a/"), false),
+            (grant("client:add", "/a/"), grant("*", "/"), false),
+            (
+                grant("install:get", "/a/b/"),
+                grant("install:get", "/a/"),
+                false,
+            ),
+            (
+                grant("install:get", "/a/b"),
+                grant("install:get", "/a/bc/"),
+                false,
+            ),
+        ];
+        for (held, wanted, expected) in cases {
+            assert_eq!(held.covers(&wanted), expected, "{held:?} covers {wanted:?}");
+        }
+    }
+
+    #[test]
+    fn an_access_names_the_first_grant_it_does_not_cover() {
+        let held = Access {
+            allow: vec![
+                grant("client:add", "/account/A/"),
+                grant("install:*", "/account/A/"),
+            ],
+        };
+        let wanted = Access {
+            allow: vec![grant("install:get", "/account/A/s/"), grant("*", "/")],
+        };
+
+        assert_eq!(held.first_uncovered(&wanted), Some(1));
+        assert_eq!(held.first_uncovered(&Access::default()), None);
     }
 
     #[test]

@@ -231,3 +231,99 @@ async fn the_bootstrap_profile_is_private_and_its_key_is_never_logged() {
     assert!(!hub.logs().contains(&hub.key));
     assert!(hub.logs().contains("admin.json"));
 }
+
+#[tokio::test]
+async fn nobody_grants_a_client_or_gets_a_key_for_more_than_they_hold() {
+    let hub = TestHub::start().await;
+    let account = format!("/account/{}/", hub.account);
+    let (_, _, admin) = client_with(
+        &hub,
+        json!([
+            {"action": "client:*", "resource": account},
+            {"action": "key:add", "resource": account},
+            {"action": "install:get", "resource": account},
+        ]),
+    )
+    .await;
+    let clients = format!("/v1/account/{}/client", hub.account);
+    let (root_client, _, _) = client_with(&hub, json!([{"action": "*", "resource": "/"}])).await;
+    let listed_before = hub.call(Method::GET, &clients, None).await;
+
+    let wider = hub
+        .call_as(
+            &admin,
+            Method::POST,
+            &clients,
+            Some(json!({"access": {"allow": [
+                {"action": "install:get", "resource": format!("{account}subscription/")},
+                {"action": "*", "resource": "/"},
+            ]}})),
+        )
+        .await;
+    let narrower = hub
+        .call_as(
+            &admin,
+            Method::POST,
+            &clients,
+            Some(json!({"access": {"allow": [
+                {"action": "install:get", "resource": format!("{account}subscription/")},
+            ]}})),
+        )
+        .await;
+    let narrower_id = narrower.json()["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let widened = hub
+        .call_as(
+            &admin,
+            Method::PUT,
+            &format!("{clients}/{narrower_id}"),
+            Some(json!({"access": {"allow": [{"action": "connector:*", "resource": "/"}]}})),
+        )
+        .await;
+    let root_key = hub
+        .call_as(
+            &admin,
+            Method::POST,
+            &format!("{clients}/{root_client}/key"),
+            Some(json!({})),
+        )
+        .await;
+    let narrow_key = hub
+        .call_as(
+            &admin,
+            Method::POST,
+            &format!("{clients}/{narrower_id}/key"),
+            Some(json!({})),
+        )
+        .await;
+    let listed_after = hub.call(Method::GET, &clients, None).await;
+
+    assert_eq!(wider.status, 403, "{}", wider.text);
+    assert_eq!(wider.json()["details"]["field"], "access.allow[1]");
+    assert!(
+        wider.text.contains("more than the caller"),
+        "{}",
+        wider.text
+    );
+    assert_eq!(narrower.status, 200, "{}", narrower.text);
+    assert_eq!(widened.status, 403, "{}", widened.text);
+    assert_eq!(root_key.status, 403, "{}", root_key.text);
+    assert!(!root_key.text.contains("tth_"), "{}", root_key.text);
+    assert_eq!(narrow_key.status, 200, "{}", narrow_key.text);
+    let count = |answer: &support::Answer| answer.json()["items"].as_array().unwrap().len();
+    assert_eq!(
+        count(&listed_after),
+        count(&listed_before) + 1,
+        "only the narrower client was made"
+    );
+    let narrower_now = hub
+        .call(Method::GET, &format!("{clients}/{narrower_id}"), None)
+        .await;
+    assert_eq!(
+        narrower_now.json()["access"]["allow"][0]["action"],
+        "install:get",
+        "the refused update changed nothing"
+    );
+}

@@ -4,8 +4,9 @@ use axum::extract::FromRequestParts;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use subtle::ConstantTimeEq;
-use tether_domain::permission::normalize_resource;
+use tether_domain::permission::{normalize_resource, Access};
 use tether_domain::time::EpochMillis;
+use tether_domain::FieldError;
 use tether_store::{ClientRecord, KeyRecord};
 
 use super::hash_key;
@@ -33,6 +34,18 @@ impl Caller {
             Ok(())
         } else {
             Err(ApiError::Forbidden)
+        }
+    }
+
+    /// 403 naming the first grant of `access` the caller does not hold itself: nobody can give
+    /// a client, or get a key for one, that can do more than they can.
+    pub fn require_covers(&self, access: &Access, field: &str) -> Result<(), ApiError> {
+        match self.client.access.first_uncovered(access) {
+            None => Ok(()),
+            Some(i) => Err(ApiError::Exceeds(FieldError::new(
+                format!("{field}.allow[{i}]"),
+                "grants more than the caller's own access",
+            ))),
         }
     }
 }

@@ -24,6 +24,10 @@ pub enum ApiError {
     Unauthorized,
     #[error("forbidden")]
     Forbidden,
+    /// A grant the caller asked to give (or a key for a client holding it) that exceeds the
+    /// caller's own access.
+    #[error("{0}")]
+    Exceeds(FieldError),
     #[error("{0}")]
     NotFound(String),
     /// A 404 with a machine-readable `code` (`no_install`, `unknown_component`).
@@ -83,7 +87,7 @@ impl ApiError {
         match self {
             Self::Invalid(_) | Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::Unauthorized => StatusCode::UNAUTHORIZED,
-            Self::Forbidden => StatusCode::FORBIDDEN,
+            Self::Forbidden | Self::Exceeds(_) => StatusCode::FORBIDDEN,
             Self::NotFound(_) | Self::Missing { .. } => StatusCode::NOT_FOUND,
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -115,7 +119,7 @@ impl IntoResponse for ApiError {
                 tracing::error!(error = %error_chain(error.as_ref()), "request failed");
                 body.insert("message".into(), json!("internal error"));
             }
-            Self::Invalid(error) => {
+            Self::Invalid(error) | Self::Exceeds(error) => {
                 body.insert("message".into(), json!(error.to_string()));
                 body.insert("details".into(), json!({ "field": error.field }));
             }

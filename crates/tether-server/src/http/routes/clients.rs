@@ -80,6 +80,7 @@ pub(super) async fn create(
     caller.require("client:add")?;
     let account = resolve_account(&state, &path.account)?;
     let (display_name, access) = parse_body(&body)?;
+    caller.require_covers(&access, "access")?;
 
     let now = EpochMillis::now();
     let client = ClientRecord {
@@ -144,6 +145,7 @@ pub(super) async fn put(
     caller.require("client:update")?;
     let (account, id) = path.resolve(&state)?;
     let (display_name, access) = parse_body(&body)?;
+    caller.require_covers(&access, "access")?;
 
     let mut client = state
         .store

@@ -66,11 +66,12 @@ pub(super) async fn create(
         },
     };
 
-    state
+    let holder = state
         .store
         .get_client(&account, &client)
         .await
         .map_err(|e| ApiError::from_store(e, format!("client '{client}'")))?;
+    caller.require_covers(&holder.access, "client.access")?;
     let key = ApiKey::generate();
     let record = KeyRecord {
         id: KeyId::generate(),

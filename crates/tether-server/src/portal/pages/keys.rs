@@ -181,11 +181,19 @@ pub(crate) async fn create_key(
     operator.require_account("key:add", &format!("client/{client}/key"))?;
     let account = operator.sub.account.clone();
     let client = ClientId::parse(&client)?;
-    state
+    let holder = state
         .store
         .get_client(&account, &client)
         .await
         .map_err(|e| PortalError::from_store(e, format!("client '{client}'")))?;
+    // Nobody gets a key for a client that can do more than they can.
+    if operator
+        .caller
+        .require_covers(&holder.access, "access")
+        .is_err()
+    {
+        return Err(PortalError::Forbidden);
+    }
     let name = fields.text(&format!("key-name-{client}"));
     if name.len() > 256 {
         return Err(PortalError::BadRequest(
@@ -255,6 +263,14 @@ pub(crate) async fn create_client(
             return Ok((axum::http::StatusCode::BAD_REQUEST, page).into_response());
         }
     };
+    if let Some(i) = operator.caller.client.access.first_uncovered(&access) {
+        draft.error = Some(format!(
+            "Permission line {}: grants more than your own access",
+            i + 1
+        ));
+        let page = render(&state, &operator, None, None, &draft).await?;
+        return Ok((axum::http::StatusCode::FORBIDDEN, page).into_response());
+    }
 
     let now = EpochMillis::now();
     let client = ClientRecord {
