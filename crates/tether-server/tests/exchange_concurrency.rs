@@ -186,3 +186,33 @@ async fn concurrent_commits_of_one_session_exchange_once_and_answer_with_the_sam
     );
     assert_eq!(token.json()["access_token"], "only");
 }
+
+#[tokio::test]
+async fn a_forced_exchange_is_not_held_back_by_the_failure_cooldown() {
+    let rig = Rig::start().await;
+    rig.connector("crm", json!({"failureCooldownSeconds": 60}))
+        .await;
+    rig.install("crm", "acme").await;
+    rig.wait_out_force_interval().await;
+    let refused = json!({"error": "invalid_client", "error_description": "client disabled"});
+    rig.endpoint.push([Reply::json(401, refused)]);
+
+    let failed = rig.force("crm", "acme").await;
+    let unforced = rig.token("crm", "acme").await;
+    rig.wait_out_force_interval().await;
+    rig.endpoint.push([Reply::token("after-the-fix")]);
+    let forced_again = rig.force("crm", "acme").await;
+    let served = rig.token("crm", "acme").await;
+
+    assert_eq!(failed.status, 502, "{}", failed.text);
+    assert_eq!(failed.json()["code"], "invalid_client");
+    assert_eq!(
+        unforced.json()["access_token"],
+        "at-default",
+        "an unforced call keeps the old token during the cooldown"
+    );
+    assert_eq!(forced_again.status, 200, "{}", forced_again.text);
+    assert_eq!(forced_again.json()["access_token"], "after-the-fix");
+    assert_eq!(served.json()["access_token"], "after-the-fix");
+    assert_eq!(rig.endpoint.request_count(), 3);
+}

@@ -128,7 +128,7 @@ impl TokenService {
                 return Ok(token);
             }
         }
-        if let Some(failure) = recent_failure(state, started, config, now) {
+        if let Some(failure) = recent_failure(state, started, config, now, force) {
             return self.fallback(&identity, now, failure, force);
         }
         // Forced: the identity read before the lock may have been a cached copy.
@@ -300,12 +300,15 @@ impl TokenService {
 }
 
 /// A failure that should be answered without calling the endpoint: one recorded while we waited
-/// (its caller just tried), or a permanent one still inside the cooldown.
+/// (its caller just tried), or a permanent one still inside the cooldown. A forced call skips the
+/// cooldown (an operator who fixed the connector or the tenant's client wants a new attempt now):
+/// forced calls are limited to one attempt a second instead.
 fn recent_failure(
     state: &TokenState,
     started: EpochMillis,
     config: &CcfConfig,
     now: EpochMillis,
+    force: bool,
 ) -> Option<UpstreamFailure> {
     let at = state.last_error_at?;
     let failure = UpstreamFailure::from_json(state.last_error.as_ref()?)?;
@@ -313,7 +316,8 @@ fn recent_failure(
     if !newer_than_success {
         return None;
     }
-    let in_cooldown = failure.kind == FailureKind::Permanent
+    let in_cooldown = !force
+        && failure.kind == FailureKind::Permanent
         && now < at.plus_seconds(config.failure_cooldown_seconds);
     (at >= started || in_cooldown).then_some(failure)
 }
