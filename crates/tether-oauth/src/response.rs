@@ -183,8 +183,17 @@ fn token(
     context: &ParseContext<'_>,
 ) -> Result<Token, ExchangeError> {
     let access_token = match fields.get("access_token") {
-        Some(Value::String(text)) if !text.trim().is_empty() => Secret::new(text.clone()),
-        Some(Value::String(_)) => return Err(malformed("access_token is empty")),
+        Some(Value::String(text)) if text.trim().is_empty() => {
+            return Err(malformed("access_token is empty"))
+        }
+        // RFC 6749 A.12 allows visible ASCII and space; a space or a control character would
+        // break (or inject into) the `Authorization` header integration code builds from it.
+        Some(Value::String(text)) if !text.bytes().all(|b| b.is_ascii_graphic()) => {
+            return Err(malformed(
+                "access_token holds a space, a control or a non-ASCII character",
+            ))
+        }
+        Some(Value::String(text)) => Secret::new(text.clone()),
         Some(_) => return Err(malformed("access_token is not a string")),
         None => return Err(malformed("access_token is missing")),
     };
