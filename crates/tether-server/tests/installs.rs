@@ -237,3 +237,18 @@ async fn a_connector_without_a_token_url_cannot_start_sessions() {
         .unwrap()
         .contains("tokenUrl"));
 }
+
+#[tokio::test]
+async fn a_commits_target_url_answers_with_the_install() {
+    let (_provider, hub) = installed(&[]).await;
+
+    let committed = hub.install("crm", "acme", "acme", "acme-secret").await;
+    let target = committed.json()["targetUrl"].as_str().unwrap().to_owned();
+    let path = target.strip_prefix(&hub.url).expect("the hub's own URL");
+    let install = hub.call(Method::GET, path, None).await;
+    let token = hub.token("crm", "acme").await;
+
+    assert!(path.ends_with('/'), "{path}");
+    assert_eq!(install.status, 200, "{}", install.text);
+    assert_eq!(install.json()["id"], token.json()["install_id"]);
+}

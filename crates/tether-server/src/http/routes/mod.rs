@@ -97,6 +97,11 @@ pub(super) fn router() -> Router<AppState> {
             &format!("{BASE}/integration/{{id}}/install/{{install}}"),
             get(installs::get).delete(installs::delete),
         )
+        // The form of a commit's `targetUrl` (SPEC §7.3).
+        .route(
+            &format!("{BASE}/integration/{{id}}/install/{{install}}/"),
+            get(installs::get),
+        )
         .route(&format!("{BASE}/install"), get(installs::search))
         .route(
             &format!("{BASE}/connector/{{id}}/identity"),
