@@ -48,6 +48,15 @@ impl Access {
         self.allow.iter().any(|p| p.grants(action, resource))
     }
 
+    /// Whether some grant covers `action` on `prefix` or on anything under it.
+    pub fn allows_under(&self, action: &str, prefix: &str) -> bool {
+        self.allow.iter().any(|p| {
+            let resource = normalize_resource(&p.resource);
+            (resource.starts_with(prefix) || prefix.starts_with(&resource))
+                && action_matches(&p.action, action)
+        })
+    }
+
     /// The index of the first grant of `other` that this access does not cover: `None` when a
     /// holder of `other` could do nothing a holder of this access cannot.
     pub fn first_uncovered(&self, other: &Access) -> Option<usize> {
@@ -218,6 +227,18 @@ mod tests {
 
         assert_eq!(held.first_uncovered(&wanted), Some(1));
         assert_eq!(held.first_uncovered(&Access::default()), None);
+    }
+
+    #[test]
+    fn a_grant_on_a_deeper_resource_counts_under_its_parent() {
+        let access = Access {
+            allow: vec![grant("connector:execute", "/a/s/connector/c")],
+        };
+
+        assert!(access.allows_under("connector:execute", "/a/s/connector/"));
+        assert!(access.allows_under("connector:execute", "/a/s/connector/c/x/"));
+        assert!(!access.allows_under("connector:execute", "/a/s/connector/d/"));
+        assert!(!access.allows_under("install:get", "/a/s/connector/"));
     }
 
     #[test]

@@ -170,6 +170,11 @@ async fn a_key_without_the_permission_gets_403_whether_or_not_the_resource_exist
             403,
         ),
         (
+            Method::GET,
+            format!("{base}/integration/crm/tenant/acme/nope/token"),
+            403,
+        ),
+        (
             Method::POST,
             format!("/v1/account/{}/client", hub.account),
             403,

@@ -37,6 +37,17 @@ impl Caller {
         }
     }
 
+    /// 403 unless the caller holds `action` on `prefix` or on something under it: checked before
+    /// looking up which resource under `prefix` a request concerns, so that a caller who could
+    /// not act on any of them learns nothing of what exists.
+    pub fn require_under(&self, action: &str, prefix: &str) -> Result<(), ApiError> {
+        if self.client.access.allows_under(action, prefix) {
+            Ok(())
+        } else {
+            Err(ApiError::Forbidden)
+        }
+    }
+
     /// 403 naming the first grant of `access` the caller does not hold itself: nobody can give
     /// a client, or get a key for one, that can do more than they can.
     pub fn require_covers(&self, access: &Access, field: &str) -> Result<(), ApiError> {

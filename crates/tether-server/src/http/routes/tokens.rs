@@ -59,6 +59,8 @@ pub(super) async fn by_tenant(
     let integration_id = EntityId::parse(&path.id, "integrationId")?;
     let tenant = TenantId::parse(&path.tenant)?;
     let force = query.force()?;
+    let connectors = format!("{}/connector/", base_path(&sub).trim_start_matches("/v2"));
+    caller.require_under("connector:execute", &connectors)?;
 
     let integration = load(
         state.store.as_ref(),
