@@ -129,7 +129,7 @@ pub enum TokenError {
     Upstream(Box<UpstreamFailure>),
     #[error("another exchange for this identity is taking too long")]
     LockTimeout,
-    #[error("token state cannot be read")]
+    #[error("internal error")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
 
