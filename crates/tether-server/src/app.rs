@@ -198,7 +198,21 @@ fn create_data_dir(path: &std::path::Path) -> Result<(), StartError> {
     builder.create(path).map_err(|source| StartError::DataDir {
         path: path.display().to_string(),
         source,
-    })
+    })?;
+
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let open_to_others =
+            std::fs::metadata(path).is_ok_and(|m| m.permissions().mode() & 0o077 != 0);
+        if open_to_others {
+            tracing::warn!(
+                data_dir = %path.display(),
+                "the data directory is open to other users; `chmod 700` it"
+            );
+        }
+    }
+    Ok(())
 }
 
 fn load_sealer(settings: &Settings) -> Result<Sealer, StartError> {

@@ -36,6 +36,7 @@ pub async fn ensure(
 ) -> Result<Vec<SubscriptionRef>, BootstrapError> {
     let accounts = store.accounts().await?;
     if !accounts.is_empty() {
+        refresh_profile(&data_dir.join("admin.json"), public_url);
         return Ok(subscriptions(&accounts));
     }
 
@@ -105,6 +106,32 @@ pub async fn ensure(
         "first start: created the root client; its key is in the admin profile"
     );
     Ok(subscriptions(&[account]))
+}
+
+/// Points an existing admin profile at this start's URL (the port may differ from the first
+/// start's). A missing profile stays missing (the operator may have moved the key elsewhere); one
+/// that cannot be read or rewritten is left as it is, with a warning.
+fn refresh_profile(path: &Path, public_url: &Url) {
+    let base_url = public_url.as_str().trim_end_matches('/');
+    let Ok(text) = std::fs::read(path) else {
+        return;
+    };
+    let Ok(mut profile) = serde_json::from_slice::<serde_json::Value>(&text) else {
+        tracing::warn!(profile = %path.display(), "the admin profile is not JSON; left as it is");
+        return;
+    };
+    if profile["baseUrl"] == base_url {
+        return;
+    }
+
+    profile["baseUrl"] = json!(base_url);
+    let text = serde_json::to_vec_pretty(&profile).unwrap_or_default();
+    match crate::fsutil::replace_private(path, &text) {
+        Ok(()) => tracing::info!(profile = %path.display(), %base_url, "admin profile updated"),
+        Err(error) => {
+            tracing::warn!(profile = %path.display(), %error, "cannot update the admin profile")
+        }
+    }
 }
 
 fn subscriptions(accounts: &[AccountRecord]) -> Vec<SubscriptionRef> {

@@ -17,3 +17,18 @@ pub(crate) fn write_private_new(path: &Path, contents: &[u8]) -> std::io::Result
     file.write_all(contents)?;
     file.sync_all()
 }
+
+/// Replaces `path` with `contents` atomically: a new private file beside it, renamed over it.
+pub(crate) fn replace_private(path: &Path, contents: &[u8]) -> std::io::Result<()> {
+    let mut temporary = path.as_os_str().to_owned();
+    temporary.push(".new");
+    let temporary = std::path::PathBuf::from(temporary);
+
+    match std::fs::remove_file(&temporary) {
+        Ok(()) => {}
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
+        Err(error) => return Err(error),
+    }
+    write_private_new(&temporary, contents)?;
+    std::fs::rename(&temporary, path)
+}

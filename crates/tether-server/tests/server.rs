@@ -1,4 +1,5 @@
-//! The process: health endpoints, settings, bootstrap key, encryption at rest, shutdown.
+//! The process: health endpoints, settings, bootstrap key, encryption at rest and private
+//! files, shutdown.
 
 mod support;
 
@@ -76,6 +77,14 @@ async fn secrets_and_tokens_are_encrypted_in_the_database_file() {
         .unwrap()
         .to_owned();
 
+    let mut modes = Vec::new();
+    for entry in std::fs::read_dir(&hub.data_dir).unwrap() {
+        let entry = entry.unwrap();
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let mode =
+            std::os::unix::fs::PermissionsExt::mode(&entry.metadata().unwrap().permissions());
+        modes.push((name, mode & 0o777));
+    }
     let data_dir = hub.data_dir.clone();
     let _temp = hub.stop().await;
     let mut bytes = Vec::new();
@@ -92,6 +101,13 @@ async fn secrets_and_tokens_are_encrypted_in_the_database_file() {
     }
 
     assert!(bytes.len() > 4096, "the database was read");
+    assert!(
+        modes.iter().any(|(name, _)| name == "tether.db-wal"),
+        "{modes:?}"
+    );
+    for (name, mode) in &modes {
+        assert_eq!(mode & 0o077, 0, "{name} is private: {modes:?}");
+    }
     assert!(
         bytes.windows(4).any(|w| w == b"acme"),
         "plain data is there to find"
@@ -120,4 +136,24 @@ async fn sigterm_stops_the_hub_cleanly_and_a_restart_keeps_the_keys() {
 
     assert_eq!(hub.account, account, "no second bootstrap");
     assert_eq!(me.status, 200);
+}
+
+#[tokio::test]
+async fn a_restart_on_another_port_points_the_admin_profile_at_it() {
+    let hub = TestHub::start().await;
+    let first_url = hub.url.clone();
+
+    let hub = hub.restart().await;
+    let path = hub.data_dir.join("admin.json");
+    let profile: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&path).expect("admin.json")).expect("JSON");
+    let mode = std::fs::metadata(&path).expect("metadata").permissions();
+
+    assert_ne!(hub.url, first_url, "port 0 gave another port");
+    assert_eq!(profile["baseUrl"], hub.url.trim_end_matches('/'));
+    assert_eq!(profile["key"], hub.key.as_str(), "the key is kept");
+    assert_eq!(
+        std::os::unix::fs::PermissionsExt::mode(&mode) & 0o777,
+        0o600
+    );
 }
