@@ -191,6 +191,28 @@ async fn a_key_without_the_permission_gets_403_whether_or_not_the_resource_exist
             answer.text
         );
     }
+
+    let bodies: [(&str, Vec<u8>); 3] = [
+        ("application/json", b"{".to_vec()),
+        ("text/plain", b"hello".to_vec()),
+        ("application/json", vec![b' '; 2 << 20]),
+    ];
+    for (content_type, body) in bodies {
+        let size = body.len();
+        let request = hub
+            .http()
+            .post(format!("{}{base}/connector/new-one", hub.url))
+            .bearer_auth(&reader)
+            .header("content-type", content_type)
+            .body(body);
+        let answer = hub.raw(request).await;
+
+        assert_eq!(
+            answer.status.as_u16(),
+            403,
+            "{content_type}, {size} bytes: the permission is checked before the body"
+        );
+    }
 }
 
 #[tokio::test]

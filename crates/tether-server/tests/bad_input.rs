@@ -363,6 +363,22 @@ async fn every_malformed_request_is_refused_with_a_message_and_changes_nothing()
             "force",
         ),
         case(
+            "a repeated query parameter",
+            Method::GET,
+            format!("{base}/integration/crm/tenant/acme/ccfConnector/token?force=true&force=false"),
+            Value::Null,
+            400,
+            "force",
+        ),
+        case(
+            "a method the route does not have",
+            Method::PATCH,
+            format!("{base}/connector/ccf"),
+            Value::Null,
+            405,
+            "method not allowed",
+        ),
+        case(
             "unknown route",
             Method::GET,
             format!("{base}/nothing"),

@@ -33,6 +33,8 @@ pub enum ApiError {
     /// A 404 with a machine-readable `code` (`no_install`, `unknown_component`).
     #[error("{message}")]
     Missing { code: &'static str, message: String },
+    #[error("method not allowed")]
+    MethodNotAllowed,
     #[error("{0}")]
     Conflict(String),
     #[error("request body must be JSON (Content-Type: application/json)")]
@@ -89,6 +91,7 @@ impl ApiError {
             Self::Unauthorized => StatusCode::UNAUTHORIZED,
             Self::Forbidden | Self::Exceeds(_) => StatusCode::FORBIDDEN,
             Self::NotFound(_) | Self::Missing { .. } => StatusCode::NOT_FOUND,
+            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
@@ -165,6 +168,7 @@ impl IntoResponse for ApiError {
             | Self::Unauthorized
             | Self::Forbidden
             | Self::NotFound(_)
+            | Self::MethodNotAllowed
             | Self::Conflict(_)
             | Self::UnsupportedMediaType
             | Self::PayloadTooLarge => {

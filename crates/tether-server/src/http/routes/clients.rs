@@ -75,9 +75,10 @@ pub(super) async fn create(
     State(state): State<AppState>,
     caller: Caller,
     Params(path): Params<AccountPath>,
-    JsonObject(body): JsonObject,
+    body: JsonObject,
 ) -> Result<Json<Value>, ApiError> {
     caller.require("client:add")?;
+    let body = body.read()?;
     let account = resolve_account(&state, &path.account)?;
     let (display_name, access) = parse_body(&body)?;
     caller.require_covers(&access, "access")?;
@@ -140,9 +141,10 @@ pub(super) async fn put(
     State(state): State<AppState>,
     caller: Caller,
     Params(path): Params<ClientPath>,
-    JsonObject(body): JsonObject,
+    body: JsonObject,
 ) -> Result<Json<Value>, ApiError> {
     caller.require("client:update")?;
+    let body = body.read()?;
     let (account, id) = path.resolve(&state)?;
     let (display_name, access) = parse_body(&body)?;
     caller.require_covers(&access, "access")?;

@@ -78,9 +78,10 @@ pub(super) async fn create(
     Kind(kind): Kind,
     caller: Caller,
     Params(path): Params<EntityPath>,
-    JsonObject(body): JsonObject,
+    body: JsonObject,
 ) -> Result<Json<Value>, ApiError> {
     caller.require(&format!("{}:add", noun(kind)))?;
+    let body = body.read()?;
     let (sub, id) = path.resolve(&state, "id")?;
 
     if let Some(body_id) = body.get("id") {
@@ -130,9 +131,10 @@ pub(super) async fn put(
     Kind(kind): Kind,
     caller: Caller,
     Params(path): Params<EntityPath>,
-    JsonObject(body): JsonObject,
+    body: JsonObject,
 ) -> Result<Json<Value>, ApiError> {
     caller.require(&format!("{}:update", noun(kind)))?;
+    let body = body.read()?;
     let (sub, id) = path.resolve(&state, "id")?;
 
     if let Some(body_id) = body.get("id") {

@@ -35,3 +35,7 @@ pub(super) async fn metrics(State(state): State<AppState>) -> impl IntoResponse 
 pub(super) async fn not_found() -> ApiError {
     ApiError::NotFound("no such route".into())
 }
+
+pub(super) async fn method_not_allowed() -> ApiError {
+    ApiError::MethodNotAllowed
+}

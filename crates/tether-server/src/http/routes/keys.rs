@@ -38,9 +38,10 @@ pub(super) async fn create(
     State(state): State<AppState>,
     caller: Caller,
     Params(path): Params<ClientPath>,
-    JsonObject(body): JsonObject,
+    body: JsonObject,
 ) -> Result<Json<Value>, ApiError> {
     caller.require("key:add")?;
+    let body = body.read()?;
     let (account, client) = path.resolve(&state)?;
     let display_name = match body.get("displayName") {
         None | Some(Value::Null) => None,

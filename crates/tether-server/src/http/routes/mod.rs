@@ -128,4 +128,5 @@ pub(super) fn router() -> Router<AppState> {
         .merge(v2)
         .merge(crate::portal::router())
         .fallback(health::not_found)
+        .method_not_allowed_fallback(health::method_not_allowed)
 }

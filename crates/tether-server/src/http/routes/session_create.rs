@@ -74,9 +74,10 @@ pub(super) async fn create(
     State(state): State<AppState>,
     caller: Caller,
     Params(path): Params<EntityPath>,
-    JsonObject(body): JsonObject,
+    body: JsonObject,
 ) -> Result<Json<Value>, ApiError> {
     caller.require("session:add")?;
+    let body = body.read()?;
     let (sub, integration_id) = path.resolve(&state, "integrationId")?;
     let request = SessionRequest::parse(&body)?;
 
@@ -210,9 +211,10 @@ pub(super) async fn put(
     State(state): State<AppState>,
     caller: Caller,
     Params(path): Params<SessionPath>,
-    JsonObject(_body): JsonObject,
+    body: JsonObject,
 ) -> Result<Json<Value>, ApiError> {
     caller.require("session:update")?;
+    let _body = body.read()?;
     let (sub, integration, sid) = path.resolve(&state)?;
 
     let record = state

@@ -1,7 +1,7 @@
 //! The browser run (`start`, and the compatible per-step `authorize` and `callback`) and commit
 //! (SPEC §7.2, §7.3). The browser routes carry no bearer: a session id is the capability.
 
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -13,6 +13,7 @@ use tether_store::SubscriptionRef;
 
 use super::session_create::{base_path, public_url, SessionPath};
 use crate::auth::Caller;
+use crate::http::extract::QueryParams;
 use crate::http::paths::{EntityPath, Params};
 use crate::http::{ApiError, AppState};
 use crate::sessions::{self, LeafData, StepStatus, TrunkData};
@@ -36,7 +37,7 @@ pub(super) struct AuthorizeQuery {
 pub(super) async fn authorize(
     State(state): State<AppState>,
     Params(path): Params<EntityPath>,
-    Query(query): Query<AuthorizeQuery>,
+    QueryParams(query): QueryParams<AuthorizeQuery>,
 ) -> Result<Response, ApiError> {
     let (sub, connector) = path.resolve(&state, "connectorId")?;
     let leaf_id = query

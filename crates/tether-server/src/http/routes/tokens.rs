@@ -1,6 +1,6 @@
 //! The token routes (SPEC §8.3): by tenant, and the compatible route by identity.
 
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -17,6 +17,7 @@ use super::entities::load;
 use super::session_create::base_path;
 use crate::auth::Caller;
 use crate::ccf::ServedToken;
+use crate::http::extract::QueryParams;
 use crate::http::paths::{Params, SubPath};
 use crate::http::{ApiError, AppState};
 
@@ -48,7 +49,7 @@ pub(super) async fn by_tenant(
     State(state): State<AppState>,
     caller: Caller,
     Params(path): Params<TenantTokenPath>,
-    Query(query): Query<TokenQuery>,
+    QueryParams(query): QueryParams<TokenQuery>,
 ) -> Result<Response, ApiError> {
     caller.require("install:get")?;
     let sub = SubPath {
@@ -133,7 +134,7 @@ pub(super) async fn by_identity(
     State(state): State<AppState>,
     caller: Caller,
     Params(path): Params<IdentityTokenPath>,
-    Query(query): Query<TokenQuery>,
+    QueryParams(query): QueryParams<TokenQuery>,
 ) -> Result<Response, ApiError> {
     caller.require("connector:execute")?;
     let sub = SubPath {
