@@ -12,7 +12,7 @@ use crate::bootstrap::{self, BootstrapError};
 use crate::cache::{self, CachingStore};
 use crate::ccf::{ExchangeLock, LeaseExchangeLock, LocalExchangeLock, TokenService};
 use crate::config::{Database, MasterKeySource, Settings};
-use crate::crypto::{MasterKey, MasterKeyError, Sealer};
+use crate::crypto::{MasterKey, MasterKeyError, Purpose, SealError, Sealer};
 use crate::http::{self, AppState, Metrics};
 
 #[derive(Debug, thiserror::Error)]
@@ -27,6 +27,12 @@ pub enum StartError {
     MasterKey(#[from] MasterKeyError),
     #[error("cannot open the database")]
     Store(#[from] tether_store::StoreError),
+    #[error(
+        "the configured master key cannot open the secrets in the database: start with the key \
+         they were sealed with (TETHER_MASTER_KEY_FILE), listing older ones in \
+         TETHER_PREVIOUS_MASTER_KEYS"
+    )]
+    WrongMasterKey(#[source] SealError),
     #[error(transparent)]
     Bootstrap(#[from] BootstrapError),
     #[error("cannot listen on {address}")]
@@ -39,6 +45,22 @@ pub enum StartError {
     Signals(#[source] std::io::Error),
     #[error("server failed")]
     Serve(#[source] std::io::Error),
+}
+
+impl StartError {
+    /// Whether the operator's settings are at fault (a bad or wrong master key), not the
+    /// environment: `tether serve` exits with 2 for these, as for invalid settings.
+    pub fn is_configuration(&self) -> bool {
+        match self {
+            Self::MasterKey(_) | Self::WrongMasterKey(_) => true,
+            Self::DataDir { .. }
+            | Self::Store(_)
+            | Self::Bootstrap(_)
+            | Self::Listen { .. }
+            | Self::Signals(_)
+            | Self::Serve(_) => false,
+        }
+    }
 }
 
 /// A hub ready to serve: its router and state.
@@ -65,6 +87,7 @@ pub async fn build(settings: &Settings, public_url: &Url) -> Result<Hub, StartEr
             (store.clone(), Arc::new(LeaseExchangeLock::new(store)))
         }
     };
+    check_master_key(store.as_ref(), &sealer).await?;
     let subscriptions = bootstrap::ensure(
         store.as_ref(),
         &settings.data_dir,
@@ -185,6 +208,18 @@ async fn purge_sessions(state: AppState) {
             Err(error) => tracing::warn!(error = %error, "cannot purge expired sessions"),
         }
     }
+}
+
+/// Refuses to start when the configured master keys cannot open a secret the database holds,
+/// rather than serving 500s for every token.
+async fn check_master_key(store: &dyn Store, sealer: &Sealer) -> Result<(), StartError> {
+    let Some(sealed) = store.newest_sealed_secret().await? else {
+        return Ok(());
+    };
+    sealer
+        .open_secret(Purpose::ClientSecret, &sealed)
+        .map(drop)
+        .map_err(StartError::WrongMasterKey)
 }
 
 fn create_data_dir(path: &std::path::Path) -> Result<(), StartError> {

@@ -37,7 +37,11 @@ async fn main() -> ExitCode {
                 Err(error) => {
                     let chain = tether_server::http::describe_error(&error);
                     tracing::error!(error = %chain, "hub stopped");
-                    ExitCode::FAILURE
+                    if error.is_configuration() {
+                        ExitCode::from(2)
+                    } else {
+                        ExitCode::FAILURE
+                    }
                 }
             }
         }

@@ -157,3 +157,39 @@ async fn a_restart_on_another_port_points_the_admin_profile_at_it() {
         0o600
     );
 }
+
+#[tokio::test]
+async fn a_master_key_that_cannot_open_the_stored_secrets_stops_the_start() {
+    let provider = OidcProvider::start().await;
+    let hub = TestHub::start().await;
+    let secret = "client-secret-sealed-under-the-first-key";
+    provider
+        .add_client("acme", secret, AuthMethod::ClientSecretBasic)
+        .await;
+    hub.create_ccf("crm", "ccf", ccf_config(&provider, "client_secret_basic"))
+        .await;
+    hub.install("crm", "acme", "acme", secret).await;
+    let data_dir = hub.data_dir.clone();
+    let _temp = hub.stop().await;
+    let other_key = "q6Ii6gC5Cz8mO0n3mG3VnOZp1r0rS2b9n0m3Yk4uK1A=";
+    let other_key_file = data_dir.join("other.key");
+    std::fs::write(&other_key_file, other_key).unwrap();
+
+    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_tether"))
+        .arg("serve")
+        .env("TETHER_DATA_DIR", &data_dir)
+        .env("TETHER_LISTEN", "127.0.0.1:0")
+        .env("TETHER_MASTER_KEY_FILE", &other_key_file)
+        .output()
+        .await
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("master key cannot open"), "{stderr}");
+    assert!(
+        stderr.contains("not configured"),
+        "names the cause: {stderr}"
+    );
+    assert!(!stderr.contains(secret) && !stderr.contains(other_key));
+}

@@ -9,7 +9,7 @@ use tether_domain::time::EpochMillis;
 
 use crate::{
     AccountRecord, ClientRecord, CommitPlan, EntityKind, EntityRecord, IdentityRecord,
-    InstallRecord, KeyRecord, ListQuery, Page, SessionRecord, StoreError, SubscriptionRef,
+    InstallRecord, KeyRecord, ListQuery, Page, Sealed, SessionRecord, StoreError, SubscriptionRef,
     TokenState,
 };
 
@@ -217,6 +217,9 @@ pub trait Store: Send + Sync + 'static {
         sub: &SubscriptionRef,
         connector: &EntityId,
     ) -> Result<u64, StoreError>;
+    /// The client secret of the newest identity, if any: at start, proof that the configured
+    /// master keys open what the database holds.
+    async fn newest_sealed_secret(&self) -> Result<Option<Sealed>, StoreError>;
 
     // --- exchange leases --------------------------------------------------------------------
 

@@ -10,8 +10,8 @@ use tether_domain::tags::{Tags, TenantId};
 use tether_domain::time::EpochMillis;
 use tether_store::{
     AccountRecord, ClientRecord, CommitPlan, EntityKind, EntityRecord, IdentityRecord,
-    InstallRecord, KeyRecord, ListQuery, Page, SessionRecord, Store, StoreError, SubscriptionRef,
-    TokenState,
+    InstallRecord, KeyRecord, ListQuery, Page, Sealed, SessionRecord, Store, StoreError,
+    SubscriptionRef, TokenState,
 };
 
 use super::caches::Caches;
@@ -385,5 +385,9 @@ impl Store for CachingStore {
 
     async fn release_lease(&self, key: &str, holder: &str) -> Result<bool, StoreError> {
         self.inner.release_lease(key, holder).await
+    }
+
+    async fn newest_sealed_secret(&self) -> Result<Option<Sealed>, StoreError> {
+        self.inner.newest_sealed_secret().await
     }
 }

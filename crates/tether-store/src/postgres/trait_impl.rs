@@ -12,8 +12,8 @@ use super::{
 };
 use crate::{
     AccountRecord, ClientRecord, CommitPlan, EntityKind, EntityRecord, IdentityRecord,
-    InstallRecord, KeyRecord, ListQuery, Page, SessionRecord, Store, StoreError, SubscriptionRef,
-    TokenState,
+    InstallRecord, KeyRecord, ListQuery, Page, Sealed, SessionRecord, Store, StoreError,
+    SubscriptionRef, TokenState,
 };
 
 #[async_trait]
@@ -283,5 +283,9 @@ impl Store for PostgresStore {
 
     async fn release_lease(&self, key: &str, holder: &str) -> Result<bool, StoreError> {
         leases::release(self, key, holder).await
+    }
+
+    async fn newest_sealed_secret(&self) -> Result<Option<Sealed>, StoreError> {
+        identities::newest_sealed_secret(self).await
     }
 }

@@ -12,7 +12,7 @@ use crate::shared::list::ListSource;
 use crate::shared::rows::{IdentityRow, IDENTITY_COLUMNS};
 use crate::shared::tags::IDENTITY_TAGS;
 use crate::{
-    IdentityRecord, IdentityWrite, ListQuery, Page, StoreError, SubscriptionRef, TokenState,
+    IdentityRecord, IdentityWrite, ListQuery, Page, Sealed, StoreError, SubscriptionRef, TokenState,
 };
 
 type SqliteQuery<'q> = Query<'q, Sqlite, <Sqlite as sqlx::Database>::Arguments<'q>>;
@@ -228,4 +228,14 @@ async fn write_tags(
 ) -> Result<(), StoreError> {
     let owner = [sub.account.as_str(), sub.subscription.as_str(), row.id];
     tags::replace(conn, &IDENTITY_TAGS, &owner, row.tags).await
+}
+
+pub(super) async fn newest_sealed_secret(
+    store: &SqliteStore,
+) -> Result<Option<Sealed>, StoreError> {
+    let row: Option<(Vec<u8>,)> =
+        sqlx::query_as("SELECT sealed_secret FROM identities ORDER BY date_added DESC LIMIT 1")
+            .fetch_optional(&store.pool)
+            .await?;
+    Ok(row.map(|(bytes,)| Sealed(bytes)))
 }
