@@ -159,6 +159,11 @@ fn check_tag_text(text: &str) -> Result<(), &'static str> {
     Ok(())
 }
 
+/// Zero-width and bidirectional formatting characters, and the byte order mark.
+fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{206F}' | '\u{FEFF}')
+}
+
 /// A tenant of the application, as the tag `fusebit.tenantId` names it. Any printable UTF-8:
 /// `ops@acme.example`, `a:b`, `a+b` and `A B` are all tenants.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -166,8 +171,23 @@ fn check_tag_text(text: &str) -> Result<(), &'static str> {
 pub struct TenantId(String);
 
 impl TenantId {
+    /// Tenant ids are compared byte for byte (no Unicode normalisation): the application must
+    /// send the same string each time. Ids that look alike but are not are refused where that is
+    /// cheap to tell: surrounding spaces and invisible or direction-changing characters.
     pub fn parse(text: &str) -> Result<Self, FieldError> {
         check_tag_text(text).map_err(|m| FieldError::new(TENANT_TAG, m))?;
+        if text.trim() != text {
+            return Err(FieldError::new(
+                TENANT_TAG,
+                "must not start or end with white space",
+            ));
+        }
+        if text.chars().any(is_invisible) {
+            return Err(FieldError::new(
+                TENANT_TAG,
+                "must not contain invisible or text-direction characters",
+            ));
+        }
         Ok(Self(text.to_owned()))
     }
 
@@ -187,6 +207,22 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+
+    #[test]
+    fn tenant_ids_with_surrounding_spaces_or_invisible_characters_are_refused() {
+        for tenant in [
+            " ",
+            " acme",
+            "acme ",
+            "ac\u{202E}me",
+            "\u{200B}acme",
+            "acme\u{FEFF}",
+        ] {
+            let refused = TenantId::parse(tenant).unwrap_err();
+
+            assert_eq!(refused.field, TENANT_TAG, "{tenant:?}");
+        }
+    }
 
     #[test]
     fn e_mail_like_and_spaced_tenant_ids_are_valid() {
