@@ -15,6 +15,9 @@ pub struct Component {
     pub depends_on: Vec<String>,
 }
 
+/// Components per integration: every session of it runs and stores one step per component.
+pub const MAX_COMPONENTS: usize = 64;
+
 /// Validates `data` of an integration and returns its components in order.
 pub fn components(data: &Map<String, Value>) -> Result<Vec<Component>, FieldError> {
     let Some(list) = data.get("components") else {
@@ -26,6 +29,12 @@ pub fn components(data: &Map<String, Value>) -> Result<Vec<Component>, FieldErro
     let Some(list) = list.as_array() else {
         return Err(FieldError::new("data.components", "must be a list"));
     };
+    if list.len() > MAX_COMPONENTS {
+        return Err(FieldError::new(
+            "data.components",
+            format!("must hold at most {MAX_COMPONENTS} components"),
+        ));
+    }
 
     let mut out: Vec<Component> = Vec::with_capacity(list.len());
     for (i, item) in list.iter().enumerate() {
@@ -134,8 +143,12 @@ mod tests {
 
     #[test]
     fn bad_components_name_the_field() {
+        let many: Vec<Value> = (0..=MAX_COMPONENTS)
+            .map(|i| json!({"name": format!("c{i}"), "entityType": "connector", "entityId": "c"}))
+            .collect();
         let cases = [
             (json!({}), "data.components"),
+            (json!({ "components": many }), "data.components"),
             (json!({"components": {}}), "data.components"),
             (
                 json!({"components": [{"name": "a", "entityType": "x", "entityId": "c"}]}),
