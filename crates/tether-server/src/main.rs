@@ -24,7 +24,10 @@ async fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Serve(args) => {
-            telemetry::init(&args.log, args.log_format);
+            if let Err(error) = telemetry::init(&args.log, args.log_format) {
+                tracing::error!(error = %error, "invalid settings");
+                return ExitCode::from(2);
+            }
             let settings = match Settings::from_args(&args) {
                 Ok(settings) => settings,
                 Err(error) => {

@@ -9,8 +9,17 @@ use tracing_subscriber::EnvFilter;
 use crate::config::LogFormat;
 
 /// Installs the global subscriber; logs go to standard error.
-pub fn init(filter: &str, format: LogFormat) {
-    let filter = EnvFilter::try_new(filter).unwrap_or_else(|_| EnvFilter::new("info"));
+///
+/// An invalid filter falls back to `info`, and is returned so that the caller can report it
+/// once logging works.
+pub fn init(filter: &str, format: LogFormat) -> Result<(), InvalidFilter> {
+    let (filter, invalid) = match EnvFilter::try_new(filter) {
+        Ok(filter) => (filter, None),
+        Err(_) => (
+            EnvFilter::new("info"),
+            Some(InvalidFilter(filter.to_owned())),
+        ),
+    };
     let registry = tracing_subscriber::registry().with(filter);
     let result = match format {
         LogFormat::Text => registry
@@ -31,4 +40,10 @@ pub fn init(filter: &str, format: LogFormat) {
     };
     // A subscriber already installed (tests) is not an error.
     drop(result);
+    invalid.map_or(Ok(()), Err)
 }
+
+/// A `TETHER_LOG` value that is not a tracing filter.
+#[derive(Debug, thiserror::Error)]
+#[error("TETHER_LOG: '{0}' is not a log filter (try info, debug, or tether_server=debug,info)")]
+pub struct InvalidFilter(String);

@@ -62,6 +62,24 @@ async fn invalid_settings_stop_the_process_with_a_message_naming_the_setting() {
 }
 
 #[tokio::test]
+async fn an_invalid_log_filter_stops_the_process_naming_tether_log() {
+    let dir = tempfile::tempdir().unwrap();
+
+    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_tether"))
+        .arg("serve")
+        .env("TETHER_DATA_DIR", dir.path())
+        .env("TETHER_LISTEN", "127.0.0.1:0")
+        .env("TETHER_LOG", "notalevel[")
+        .output()
+        .await
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("TETHER_LOG"), "{stderr}");
+}
+
+#[tokio::test]
 async fn secrets_and_tokens_are_encrypted_in_the_database_file() {
     let provider = OidcProvider::start().await;
     let hub = TestHub::start().await;
