@@ -252,3 +252,39 @@ async fn a_commits_target_url_answers_with_the_install() {
     assert_eq!(install.status, 200, "{}", install.text);
     assert_eq!(install.json()["id"], token.json()["install_id"]);
 }
+
+#[tokio::test]
+async fn moving_an_install_onto_a_tenant_that_has_one_is_refused_naming_the_tenant() {
+    let (_provider, hub) = installed(&["acme", "globex"]).await;
+    let acme = hub.token("crm", "acme").await.json();
+    let acme_install = acme["install_id"].as_str().unwrap();
+
+    let created = hub
+        .call(
+            Method::POST,
+            &format!("{}/integration/crm/session", hub.base()),
+            Some(json!({
+                "redirectUrl": "https://app.example/",
+                "installId": acme_install,
+                "tags": {"fusebit.tenantId": "globex"},
+                "input": {"ccfConnector": {"client_id": "acme", "client_secret": "acme-secret"}},
+            })),
+        )
+        .await;
+    let sid = created.json()["id"].as_str().unwrap().to_owned();
+    let committed = hub.commit("crm", &sid).await;
+    let acme_after = hub.token("crm", "acme").await.json();
+
+    assert_eq!(committed.status, 409, "{}", committed.text);
+    assert!(
+        committed
+            .text
+            .contains("tenant 'globex' already has another install"),
+        "{}",
+        committed.text
+    );
+    assert_eq!(
+        acme_after["install_id"], acme["install_id"],
+        "nothing moved"
+    );
+}

@@ -96,6 +96,13 @@ pub async fn commit(
     match state.store.commit_session(sub, &plan).await {
         Ok(install) => Ok(install.id),
         Err(StoreError::AlreadyCommitted { install_id }) => Ok(InstallId::parse(&install_id)?),
+        // Only a reconfiguration by `installId` can move an install onto a tenant that has one.
+        Err(StoreError::AlreadyExists) => Err(ApiError::Conflict(match plan.tags.tenant() {
+            Some(tenant) => format!(
+                "tenant '{tenant}' already has another install of integration '{integration}'"
+            ),
+            None => format!("install of session '{sid}' already exists"),
+        })),
         Err(error) => Err(ApiError::from_store(
             error,
             format!("install of session '{sid}'"),

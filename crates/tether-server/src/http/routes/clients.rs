@@ -46,8 +46,8 @@ impl ClientPath {
     }
 }
 
-pub(super) fn render(client: &ClientRecord) -> Value {
-    let mut body = envelope::entity(client.id.as_str(), json!({}), &client.meta, "creating");
+pub(super) fn render(client: &ClientRecord, operation: &str) -> Value {
+    let mut body = envelope::entity(client.id.as_str(), json!({}), &client.meta, operation);
     let map = body.as_object_mut().map(std::mem::take).unwrap_or_default();
     let mut out: Map<String, Value> = map.into_iter().filter(|(k, _)| k != "data").collect();
     out.insert("displayName".into(), json!(client.display_name));
@@ -65,7 +65,7 @@ pub(super) async fn me(
         return Err(ApiError::Forbidden);
     }
 
-    let mut body = render(&caller.client);
+    let mut body = render(&caller.client, "creating");
     body["keyId"] = json!(caller.key.id);
     body["accountId"] = json!(account);
     Ok(Json(body))
@@ -101,7 +101,7 @@ pub(super) async fn create(
         .create_client(&client)
         .await
         .map_err(|e| ApiError::from_store(e, "client"))?;
-    Ok(Json(render(&client)))
+    Ok(Json(render(&client, "creating")))
 }
 
 pub(super) async fn list(
@@ -118,7 +118,7 @@ pub(super) async fn list(
         .list_clients(&account, &query)
         .await
         .map_err(ApiError::internal)?;
-    Ok(Json(envelope::list(page, |c| render(&c))))
+    Ok(Json(envelope::list(page, |c| render(&c, "listing"))))
 }
 
 pub(super) async fn get(
@@ -134,7 +134,7 @@ pub(super) async fn get(
         .get_client(&account, &id)
         .await
         .map_err(|e| ApiError::from_store(e, format!("client '{id}'")))?;
-    Ok(Json(render(&client)))
+    Ok(Json(render(&client, "creating")))
 }
 
 pub(super) async fn put(
@@ -168,7 +168,7 @@ pub(super) async fn put(
         .put_client(&client, &expected)
         .await
         .map_err(|e| ApiError::from_store(e, format!("client '{id}'")))?;
-    Ok(Json(render(&client)))
+    Ok(Json(render(&client, "updating")))
 }
 
 pub(super) async fn delete(
