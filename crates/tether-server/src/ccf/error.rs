@@ -93,7 +93,8 @@ fn caller_message(error: &ExchangeError) -> String {
             ..
         } => format!("token endpoint unavailable (last status {status})"),
         ExchangeError::Unavailable { status: None, .. } => {
-            "token endpoint unreachable (no response)".to_owned()
+            "token endpoint unreachable, or its connection broke before a complete response"
+                .to_owned()
         }
         ExchangeError::Redirect {
             location: Some(location),
