@@ -17,8 +17,10 @@ use super::ttl::TtlCache;
 pub const SHARED_TTL: Duration = Duration::from_secs(1);
 
 /// The same on SQLite, where this process makes every write (and invalidates at once); the bound
-/// only covers another process writing the same file, which the hub does not do.
-pub const SINGLE_PROCESS_TTL: Duration = Duration::from_secs(10);
+/// only covers another process writing the same file (an operator's `sqlite3` session), which
+/// the hub itself never does. Nothing cached goes stale with time alone: key expiry and token
+/// servability are checked against the clock on every request.
+pub const SINGLE_PROCESS_TTL: Duration = Duration::from_secs(60);
 
 /// Entry limits. A tenant costs about 3.5 KB in the two per-tenant caches (JSON data and tags
 /// are B-tree maps), so 16,384 tenants stay within about 60 MB.
