@@ -46,6 +46,8 @@ impl Tenant {
     /// # Ok(())
     /// # }
     /// ```
+    // FIXME(sdk-force): there is no SDK call for the hub's `?force=true`; integration code whose
+    // token was refused early must wait for the cached one to near expiry or call the hub itself.
     pub async fn get_sdk_by_tenant(
         &self,
         component: &str,

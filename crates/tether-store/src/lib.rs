@@ -3,6 +3,9 @@
 //! The store keeps ciphertext for every secret: sealing and opening happen in the server's crypto
 //! module, so plaintext secrets never reach this crate.
 
+// FIXME(store-dup): `sqlite/` and `postgres/` are near-copies (the `duplicates` tool pairs their
+// files); a query layer generic over `sqlx::Database`, or shared SQL text with per-backend
+// placeholders, would leave each backend only what truly differs (locking, upserts, leases).
 mod error;
 pub mod postgres;
 mod query;
