@@ -21,27 +21,44 @@ async fn installed(tenants: &[&str]) -> (OidcProvider, TestHub) {
     (provider, hub)
 }
 
+/// Creates a session naming `install` (with `fields` added to the body) and commits it.
+async fn commit_for_install(
+    hub: &TestHub,
+    install: &str,
+    fields: serde_json::Value,
+) -> (String, support::Answer) {
+    let mut body = json!({
+        "redirectUrl": "https://app.example/",
+        "installId": install,
+        "input": {"ccfConnector": {"client_id": "acme", "client_secret": "acme-secret"}},
+    });
+    for (key, value) in fields.as_object().unwrap() {
+        body[key] = value.clone();
+    }
+    let created = hub
+        .call(
+            Method::POST,
+            &format!("{}/integration/crm/session", hub.base()),
+            Some(body),
+        )
+        .await;
+    let sid = created.json()["id"].as_str().unwrap().to_owned();
+    let committed = hub.commit("crm", &sid).await;
+    (sid, committed)
+}
+
 #[tokio::test]
 async fn a_session_naming_an_install_reconfigures_that_install() {
     let (_provider, hub) = installed(&["acme"]).await;
     let first = hub.token("crm", "acme").await.json();
     let install = first["install_id"].as_str().unwrap();
 
-    let created = hub
-        .call(
-            Method::POST,
-            &format!("{}/integration/crm/session", hub.base()),
-            Some(json!({
-                "redirectUrl": "https://app.example/",
-                "installId": install,
-                "extendTags": true,
-                "tags": {"fusebit.tenantId": "acme", "plan": "gold"},
-                "input": {"ccfConnector": {"client_id": "acme", "client_secret": "acme-secret"}},
-            })),
-        )
-        .await;
-    let sid = created.json()["id"].as_str().unwrap().to_owned();
-    let committed = hub.commit("crm", &sid).await;
+    let (sid, committed) = commit_for_install(
+        &hub,
+        install,
+        json!({"extendTags": true, "tags": {"fusebit.tenantId": "acme", "plan": "gold"}}),
+    )
+    .await;
     let fetched = hub
         .call(
             Method::GET,
@@ -259,20 +276,12 @@ async fn moving_an_install_onto_a_tenant_that_has_one_is_refused_naming_the_tena
     let acme = hub.token("crm", "acme").await.json();
     let acme_install = acme["install_id"].as_str().unwrap();
 
-    let created = hub
-        .call(
-            Method::POST,
-            &format!("{}/integration/crm/session", hub.base()),
-            Some(json!({
-                "redirectUrl": "https://app.example/",
-                "installId": acme_install,
-                "tags": {"fusebit.tenantId": "globex"},
-                "input": {"ccfConnector": {"client_id": "acme", "client_secret": "acme-secret"}},
-            })),
-        )
-        .await;
-    let sid = created.json()["id"].as_str().unwrap().to_owned();
-    let committed = hub.commit("crm", &sid).await;
+    let (_, committed) = commit_for_install(
+        &hub,
+        acme_install,
+        json!({"tags": {"fusebit.tenantId": "globex"}}),
+    )
+    .await;
     let acme_after = hub.token("crm", "acme").await.json();
 
     assert_eq!(committed.status, 409, "{}", committed.text);

@@ -6,6 +6,39 @@ mod support;
 use reqwest::Method;
 use support::{ccf_config, AuthMethod, OidcProvider, TestHub};
 
+/// A hub with tenant `acme` installed through a real exchange, its client holding `secret`.
+async fn installed_with(secret: &str) -> (OidcProvider, TestHub) {
+    let provider = OidcProvider::start().await;
+    let hub = TestHub::start().await;
+    provider
+        .add_client("acme", secret, AuthMethod::ClientSecretBasic)
+        .await;
+    hub.create_ccf("crm", "ccf", ccf_config(&provider, "client_secret_basic"))
+        .await;
+    hub.install("crm", "acme", "acme", secret).await;
+    (provider, hub)
+}
+
+/// Runs `tether serve` on `data_dir` with `env` until it exits: its exit code and standard error.
+async fn serve_until_exit(
+    data_dir: &std::path::Path,
+    env: &[(&str, &str)],
+) -> (Option<i32>, String) {
+    let run = tokio::process::Command::new(env!("CARGO_BIN_EXE_tether"))
+        .arg("serve")
+        .env("TETHER_DATA_DIR", data_dir)
+        .env("TETHER_LISTEN", "127.0.0.1:0")
+        .envs(env.iter().copied())
+        .kill_on_drop(true)
+        .output();
+    let output = tokio::time::timeout(std::time::Duration::from_secs(30), run)
+        .await
+        .expect("the hub refused to start within 30 s")
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    (output.status.code(), stderr)
+}
+
 #[tokio::test]
 async fn health_readiness_and_metrics_answer_without_a_key() {
     let hub = TestHub::start().await;
@@ -46,17 +79,10 @@ async fn a_preset_bootstrap_key_becomes_the_root_key() {
 async fn invalid_settings_stop_the_process_with_a_message_naming_the_setting() {
     let dir = tempfile::tempdir().unwrap();
 
-    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_tether"))
-        .arg("serve")
-        .env("TETHER_DATA_DIR", dir.path())
-        .env("TETHER_LISTEN", "127.0.0.1:0")
-        .env("TETHER_BOOTSTRAP_KEY", "too-short")
-        .output()
-        .await
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let (code, stderr) =
+        serve_until_exit(dir.path(), &[("TETHER_BOOTSTRAP_KEY", "too-short")]).await;
 
-    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(code, Some(2), "{stderr}");
     assert!(stderr.contains("TETHER_BOOTSTRAP_KEY"), "{stderr}");
     assert!(!stderr.contains("too-short"), "the value is not echoed");
 }
@@ -65,31 +91,16 @@ async fn invalid_settings_stop_the_process_with_a_message_naming_the_setting() {
 async fn an_invalid_log_filter_stops_the_process_naming_tether_log() {
     let dir = tempfile::tempdir().unwrap();
 
-    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_tether"))
-        .arg("serve")
-        .env("TETHER_DATA_DIR", dir.path())
-        .env("TETHER_LISTEN", "127.0.0.1:0")
-        .env("TETHER_LOG", "notalevel[")
-        .output()
-        .await
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let (code, stderr) = serve_until_exit(dir.path(), &[("TETHER_LOG", "notalevel[")]).await;
 
-    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert_eq!(code, Some(2), "{stderr}");
     assert!(stderr.contains("TETHER_LOG"), "{stderr}");
 }
 
 #[tokio::test]
 async fn secrets_and_tokens_are_encrypted_in_the_database_file() {
-    let provider = OidcProvider::start().await;
-    let hub = TestHub::start().await;
     let secret = "plaintext-client-secret-4711";
-    provider
-        .add_client("acme", secret, AuthMethod::ClientSecretBasic)
-        .await;
-    hub.create_ccf("crm", "ccf", ccf_config(&provider, "client_secret_basic"))
-        .await;
-    hub.install("crm", "acme", "acme", secret).await;
+    let (_provider, hub) = installed_with(secret).await;
     let token = hub.token("crm", "acme").await.json()["access_token"]
         .as_str()
         .unwrap()
@@ -178,32 +189,18 @@ async fn a_restart_on_another_port_points_the_admin_profile_at_it() {
 
 #[tokio::test]
 async fn a_master_key_that_cannot_open_the_stored_secrets_stops_the_start() {
-    let provider = OidcProvider::start().await;
-    let hub = TestHub::start().await;
     let secret = "client-secret-sealed-under-the-first-key";
-    provider
-        .add_client("acme", secret, AuthMethod::ClientSecretBasic)
-        .await;
-    hub.create_ccf("crm", "ccf", ccf_config(&provider, "client_secret_basic"))
-        .await;
-    hub.install("crm", "acme", "acme", secret).await;
+    let (_provider, hub) = installed_with(secret).await;
     let data_dir = hub.data_dir.clone();
     let _temp = hub.stop().await;
     let other_key = "q6Ii6gC5Cz8mO0n3mG3VnOZp1r0rS2b9n0m3Yk4uK1A=";
     let other_key_file = data_dir.join("other.key");
     std::fs::write(&other_key_file, other_key).unwrap();
 
-    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_tether"))
-        .arg("serve")
-        .env("TETHER_DATA_DIR", &data_dir)
-        .env("TETHER_LISTEN", "127.0.0.1:0")
-        .env("TETHER_MASTER_KEY_FILE", &other_key_file)
-        .output()
-        .await
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let key_file = other_key_file.to_str().unwrap();
+    let (code, stderr) = serve_until_exit(&data_dir, &[("TETHER_MASTER_KEY_FILE", key_file)]).await;
 
-    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert_eq!(code, Some(2), "{stderr}");
     assert!(stderr.contains("master key cannot open"), "{stderr}");
     assert!(
         stderr.contains("not configured"),
