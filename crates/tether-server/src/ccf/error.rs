@@ -47,7 +47,13 @@ impl From<&ExchangeError> for UpstreamFailure {
         let kind = match error {
             ExchangeError::Timeout => FailureKind::Timeout,
             ExchangeError::Unavailable { .. } => FailureKind::Unavailable,
-            _ => FailureKind::Permanent,
+            ExchangeError::OAuth { .. }
+            | ExchangeError::Rejected { .. }
+            | ExchangeError::Redirect { .. }
+            | ExchangeError::MalformedSuccess { .. }
+            | ExchangeError::UnsupportedTokenType { .. }
+            | ExchangeError::BodyTooLarge
+            | ExchangeError::InvalidRequest { .. } => FailureKind::Permanent,
         };
         let (error_description, error_uri, status, retry_after_seconds) = match error {
             ExchangeError::OAuth {
@@ -64,7 +70,11 @@ impl From<&ExchangeError> for UpstreamFailure {
             ExchangeError::Rejected { status, .. } | ExchangeError::Redirect { status, .. } => {
                 (None, None, Some(*status), None)
             }
-            _ => (None, None, None, None),
+            ExchangeError::MalformedSuccess { .. }
+            | ExchangeError::UnsupportedTokenType { .. }
+            | ExchangeError::Timeout
+            | ExchangeError::BodyTooLarge
+            | ExchangeError::InvalidRequest { .. } => (None, None, None, None),
         };
         let location = match error {
             ExchangeError::Redirect { location, .. } => location.clone(),
@@ -185,10 +195,13 @@ impl TokenError {
 
     pub fn retry_after(&self) -> Option<Duration> {
         match self {
-            Self::Upstream(failure) if failure.kind == FailureKind::Unavailable => Some(
-                Duration::from_secs(failure.retry_after_seconds.unwrap_or(1).max(1)),
-            ),
-            _ => None,
+            Self::Upstream(failure) => match failure.kind {
+                FailureKind::Unavailable => Some(Duration::from_secs(
+                    failure.retry_after_seconds.unwrap_or(1).max(1),
+                )),
+                FailureKind::Permanent | FailureKind::Timeout => None,
+            },
+            Self::NotConfigured(_) | Self::LockTimeout | Self::Internal(_) => None,
         }
     }
 
