@@ -268,12 +268,14 @@ async fn nobody_grants_a_client_or_gets_a_key_for_more_than_they_hold() {
         json!([
             {"action": "client:*", "resource": account},
             {"action": "key:add", "resource": account},
+            {"action": "key:delete", "resource": account},
             {"action": "install:get", "resource": account},
         ]),
     )
     .await;
     let clients = format!("/v1/account/{}/client", hub.account);
-    let (root_client, _, _) = client_with(&hub, json!([{"action": "*", "resource": "/"}])).await;
+    let (root_client, root_key_id, root_token) =
+        client_with(&hub, json!([{"action": "*", "resource": "/"}])).await;
     let listed_before = hub.call(Method::GET, &clients, None).await;
 
     let wider = hub
@@ -325,6 +327,33 @@ async fn nobody_grants_a_client_or_gets_a_key_for_more_than_they_hold() {
             Some(json!({})),
         )
         .await;
+    let root_path = format!("{clients}/{root_client}");
+    let root_emptied = hub
+        .call_as(
+            &admin,
+            Method::PUT,
+            &root_path,
+            Some(json!({"access": {"allow": []}})),
+        )
+        .await;
+    let root_deleted = hub.call_as(&admin, Method::DELETE, &root_path, None).await;
+    let root_key_revoked = hub
+        .call_as(
+            &admin,
+            Method::DELETE,
+            &format!("{root_path}/key/{root_key_id}"),
+            None,
+        )
+        .await;
+    let renamed = hub
+        .call_as(
+            &admin,
+            Method::PUT,
+            &format!("{clients}/{narrower_id}"),
+            Some(json!({"displayName": "renamed"})),
+        )
+        .await;
+    let root_still = hub.call_as(&root_token, Method::GET, &clients, None).await;
     let listed_after = hub.call(Method::GET, &clients, None).await;
 
     assert_eq!(wider.status, 403, "{}", wider.text);
@@ -339,6 +368,20 @@ async fn nobody_grants_a_client_or_gets_a_key_for_more_than_they_hold() {
     assert_eq!(root_key.status, 403, "{}", root_key.text);
     assert!(!root_key.text.contains("tth_"), "{}", root_key.text);
     assert_eq!(narrow_key.status, 200, "{}", narrow_key.text);
+    assert_eq!(root_emptied.status, 403, "{}", root_emptied.text);
+    assert_eq!(
+        root_emptied.json()["details"]["field"],
+        "client.access.allow[0]"
+    );
+    assert_eq!(root_deleted.status, 403, "{}", root_deleted.text);
+    assert_eq!(root_key_revoked.status, 403, "{}", root_key_revoked.text);
+    assert_eq!(root_still.status, 200, "the root key still works");
+    assert_eq!(renamed.status, 200, "{}", renamed.text);
+    assert_eq!(
+        renamed.json()["access"]["allow"][0]["action"],
+        "install:get",
+        "an update without access keeps the list"
+    );
     let count = |answer: &support::Answer| answer.json()["items"].as_array().unwrap().len();
     assert_eq!(
         count(&listed_after),

@@ -147,20 +147,28 @@ pub(super) async fn put(
     let body = body.read()?;
     let (account, id) = path.resolve(&state)?;
     let (display_name, access) = parse_body(&body)?;
-    caller.require_covers(&access, "access")?;
+    // An update without `access` keeps the client's list: dropping a field must not revoke.
+    let access = body.contains_key("access").then_some(access);
+    if let Some(access) = &access {
+        caller.require_covers(access, "access")?;
+    }
 
     let mut client = state
         .store
         .get_client(&account, &id)
         .await
         .map_err(|e| ApiError::from_store(e, format!("client '{id}'")))?;
+    // Nor may anyone narrow a client that can do more than they can (the root client, say).
+    caller.require_covers(&client.access, "client.access")?;
     let expected = match body.get("version") {
         Some(Value::String(v)) => v.clone(),
         None | Some(Value::Null) => client.meta.version.clone(),
         Some(_) => return Err(FieldError::new("version", "must be a string").into()),
     };
     client.display_name = display_name;
-    client.access = access;
+    if let Some(access) = access {
+        client.access = access;
+    }
     client.meta.version = new_version();
     client.meta.date_modified = EpochMillis::now();
     state
@@ -179,6 +187,12 @@ pub(super) async fn delete(
     caller.require("client:delete")?;
     let (account, id) = path.resolve(&state)?;
 
+    let client = state
+        .store
+        .get_client(&account, &id)
+        .await
+        .map_err(|e| ApiError::from_store(e, format!("client '{id}'")))?;
+    caller.require_covers(&client.access, "client.access")?;
     state
         .store
         .delete_client(&account, &id)

@@ -128,6 +128,12 @@ pub(super) async fn revoke(
     .resolve(&state)?;
     let key = KeyId::parse(&path.key)?;
 
+    let holder = state
+        .store
+        .get_client(&account, &client)
+        .await
+        .map_err(|e| ApiError::from_store(e, format!("client '{client}'")))?;
+    caller.require_covers(&holder.access, "client.access")?;
     state
         .store
         .revoke_key(&account, &client, &key, EpochMillis::now())

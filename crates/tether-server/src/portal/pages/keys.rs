@@ -234,6 +234,18 @@ pub(crate) async fn revoke(
     let client = ClientId::parse(&client)?;
     let key = KeyId::parse(&key)?;
 
+    let holder = state
+        .store
+        .get_client(&operator.sub.account, &client)
+        .await
+        .map_err(|e| PortalError::from_store(e, format!("client '{client}'")))?;
+    if operator
+        .caller
+        .require_covers(&holder.access, "access")
+        .is_err()
+    {
+        return Err(PortalError::Forbidden);
+    }
     state
         .store
         .revoke_key(&operator.sub.account, &client, &key, EpochMillis::now())
