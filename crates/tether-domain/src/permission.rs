@@ -116,10 +116,47 @@ pub fn normalize_resource(path: &str) -> String {
 
     let mut resource = String::from("/");
     for segment in path.split('/').filter(|s| !s.is_empty()) {
-        resource.push_str(segment);
+        resource.push_str(&canonical_segment(segment));
         resource.push('/');
     }
     resource
+}
+
+/// One path segment in a single spelling, so that `ops%40acme.example` and `ops@acme.example`
+/// are the same tenant to a grant: percent-escapes are decoded, then `%` and `/` (the two
+/// characters that would change what the segment says) are written `%25` and `%2F`. A segment
+/// whose escapes do not decode to UTF-8 is kept as written.
+fn canonical_segment(segment: &str) -> std::borrow::Cow<'_, str> {
+    if !segment.contains('%') {
+        return segment.into();
+    }
+
+    let bytes = segment.as_bytes();
+    let mut decoded = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let escaped = (bytes[i] == b'%')
+            .then(|| Some((hex(*bytes.get(i + 1)?)?, hex(*bytes.get(i + 2)?)?)))
+            .flatten();
+        match escaped {
+            Some((high, low)) => {
+                decoded.push(high << 4 | low);
+                i += 3;
+            }
+            None => {
+                decoded.push(bytes[i]);
+                i += 1;
+            }
+        }
+    }
+    match String::from_utf8(decoded) {
+        Ok(text) => text.replace('%', "%25").replace('/', "%2F").into(),
+        Err(_) => segment.into(),
+    }
+}
+
+fn hex(digit: u8) -> Option<u8> {
+    (digit as char).to_digit(16).map(|d| d as u8)
 }
 
 #[cfg(test)]
@@ -239,6 +276,33 @@ mod tests {
         assert!(access.allows_under("connector:execute", "/a/s/connector/c/x/"));
         assert!(!access.allows_under("connector:execute", "/a/s/connector/d/"));
         assert!(!access.allows_under("install:get", "/a/s/connector/"));
+    }
+
+    #[test]
+    fn a_segment_means_the_same_however_it_is_percent_encoded() {
+        let cases = [
+            ("/t/ops%40acme.example/", "/t/ops@acme.example/"),
+            ("/t/ops%40acme%2Eexample", "/t/ops@acme.example/"),
+            ("/t/a%2Fb/", "/t/a%2Fb/"),
+            ("/t/a%2fb/", "/t/a%2Fb/"),
+            ("/t/a%252Fb/", "/t/a%252Fb/"),
+            ("/t/50%off/", "/t/50%25off/"),
+            ("/t/50%25off/", "/t/50%25off/"),
+            ("/t/%FF/", "/t/%FF/"),
+            ("/t/caf%C3%A9/", "/t/café/"),
+        ];
+        for (path, expected) in cases {
+            assert_eq!(normalize_resource(path), expected, "{path}");
+        }
+        let grant = grant("install:get", "/t/ops@acme.example");
+        assert!(grant.grants(
+            "install:get",
+            &normalize_resource("/t/ops%40acme.example/x")
+        ));
+        assert!(!grant.grants(
+            "install:get",
+            &normalize_resource("/t/ops@acme.example%2Fx/")
+        ));
     }
 
     #[test]
