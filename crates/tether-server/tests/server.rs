@@ -201,7 +201,7 @@ async fn a_master_key_that_cannot_open_the_stored_secrets_stops_the_start() {
     let (code, stderr) = serve_until_exit(&data_dir, &[("TETHER_MASTER_KEY_FILE", key_file)]).await;
 
     assert_eq!(code, Some(2), "{stderr}");
-    assert!(stderr.contains("master key cannot open"), "{stderr}");
+    assert!(stderr.contains("master keys cannot open"), "{stderr}");
     assert!(
         stderr.contains("not configured"),
         "names the cause: {stderr}"

@@ -9,7 +9,7 @@ use tether_domain::time::EpochMillis;
 
 use crate::{
     AccountRecord, ClientRecord, CommitPlan, EntityKind, EntityRecord, IdentityRecord,
-    InstallRecord, KeyRecord, ListQuery, Page, Sealed, SessionRecord, StoreError, SubscriptionRef,
+    InstallRecord, KeyRecord, ListQuery, Page, SessionRecord, StoreError, SubscriptionRef,
     TokenState,
 };
 
@@ -217,9 +217,9 @@ pub trait Store: Send + Sync + 'static {
         sub: &SubscriptionRef,
         connector: &EntityId,
     ) -> Result<u64, StoreError>;
-    /// The client secret of the newest identity, if any: at start, proof that the configured
-    /// master keys open what the database holds.
-    async fn newest_sealed_secret(&self) -> Result<Option<Sealed>, StoreError>;
+    /// The distinct first `len` bytes of every sealed value held (client secrets, tokens, session
+    /// state): at start, proof that every key they were sealed with is configured.
+    async fn sealed_prefixes(&self, len: usize) -> Result<Vec<Vec<u8>>, StoreError>;
 
     // --- exchange leases --------------------------------------------------------------------
 

@@ -10,8 +10,8 @@ use tether_domain::tags::{Tags, TenantId};
 use tether_domain::time::EpochMillis;
 use tether_store::{
     AccountRecord, ClientRecord, CommitPlan, EntityKind, EntityRecord, IdentityRecord,
-    InstallRecord, KeyRecord, ListQuery, Page, Sealed, SessionRecord, Store, StoreError,
-    SubscriptionRef, TokenState,
+    InstallRecord, KeyRecord, ListQuery, Page, SessionRecord, Store, StoreError, SubscriptionRef,
+    TokenState,
 };
 
 use super::caches::Caches;
@@ -387,7 +387,7 @@ impl Store for CachingStore {
         self.inner.release_lease(key, holder).await
     }
 
-    async fn newest_sealed_secret(&self) -> Result<Option<Sealed>, StoreError> {
-        self.inner.newest_sealed_secret().await
+    async fn sealed_prefixes(&self, len: usize) -> Result<Vec<Vec<u8>>, StoreError> {
+        self.inner.sealed_prefixes(len).await
     }
 }

@@ -90,6 +90,24 @@ impl Sealer {
         Sealed(out)
     }
 
+    /// How many leading bytes of a sealed value name the key it was sealed with.
+    pub const KEY_PREFIX: usize = 9;
+
+    /// Whether the key named by `prefix` (the first [`Sealer::KEY_PREFIX`] bytes of a sealed
+    /// value) is configured, current or previous.
+    pub fn check_key(&self, prefix: &[u8]) -> Result<(), SealError> {
+        if prefix.len() < Self::KEY_PREFIX || prefix[0] != FORMAT {
+            return Err(SealError::Malformed);
+        }
+        let mut key_id = [0u8; 8];
+        key_id.copy_from_slice(&prefix[1..9]);
+        if self.by_id.contains_key(&key_id) {
+            Ok(())
+        } else {
+            Err(SealError::UnknownKey(hex::encode(key_id)))
+        }
+    }
+
     pub fn open(&self, purpose: Purpose, sealed: &Sealed) -> Result<Vec<u8>, SealError> {
         let bytes = &sealed.0;
         if bytes.len() < HEADER + 16 || bytes[0] != FORMAT {
@@ -146,6 +164,26 @@ mod tests {
             Err(SealError::Forged)
         ));
         assert!(!sealed.0.windows(6).any(|w| w == b"s3cret"));
+    }
+
+    #[test]
+    fn a_sealed_values_prefix_tells_whether_its_key_is_configured() {
+        let old = MasterKey::generate();
+        let sealed = Sealer::new(&old, &[]).seal(Purpose::Token, b"t");
+        let prefix = &sealed.0[..Sealer::KEY_PREFIX];
+
+        let rotated = Sealer::new(&MasterKey::generate(), &[old]);
+        let without_old = Sealer::new(&MasterKey::generate(), &[]);
+
+        assert!(rotated.check_key(prefix).is_ok());
+        assert!(matches!(
+            without_old.check_key(prefix),
+            Err(SealError::UnknownKey(_))
+        ));
+        assert!(matches!(
+            without_old.check_key(b"short"),
+            Err(SealError::Malformed)
+        ));
     }
 
     #[test]

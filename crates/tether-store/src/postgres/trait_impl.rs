@@ -12,8 +12,8 @@ use super::{
 };
 use crate::{
     AccountRecord, ClientRecord, CommitPlan, EntityKind, EntityRecord, IdentityRecord,
-    InstallRecord, KeyRecord, ListQuery, Page, Sealed, SessionRecord, Store, StoreError,
-    SubscriptionRef, TokenState,
+    InstallRecord, KeyRecord, ListQuery, Page, SessionRecord, Store, StoreError, SubscriptionRef,
+    TokenState,
 };
 
 #[async_trait]
@@ -285,7 +285,7 @@ impl Store for PostgresStore {
         leases::release(self, key, holder).await
     }
 
-    async fn newest_sealed_secret(&self) -> Result<Option<Sealed>, StoreError> {
-        identities::newest_sealed_secret(self).await
+    async fn sealed_prefixes(&self, len: usize) -> Result<Vec<Vec<u8>>, StoreError> {
+        identities::sealed_prefixes(self, len).await
     }
 }

@@ -12,7 +12,7 @@ use crate::shared::list::ListSource;
 use crate::shared::rows::{IdentityRow, IDENTITY_COLUMNS};
 use crate::shared::tags::IDENTITY_TAGS;
 use crate::{
-    IdentityRecord, IdentityWrite, ListQuery, Page, Sealed, StoreError, SubscriptionRef, TokenState,
+    IdentityRecord, IdentityWrite, ListQuery, Page, StoreError, SubscriptionRef, TokenState,
 };
 
 type SqliteQuery<'q> = Query<'q, Sqlite, <Sqlite as sqlx::Database>::Arguments<'q>>;
@@ -230,12 +230,17 @@ async fn write_tags(
     tags::replace(conn, &IDENTITY_TAGS, &owner, row.tags).await
 }
 
-pub(super) async fn newest_sealed_secret(
+pub(super) async fn sealed_prefixes(
     store: &SqliteStore,
-) -> Result<Option<Sealed>, StoreError> {
-    let row: Option<(Vec<u8>,)> =
-        sqlx::query_as("SELECT sealed_secret FROM identities ORDER BY date_added DESC LIMIT 1")
-            .fetch_optional(&store.pool)
-            .await?;
-    Ok(row.map(|(bytes,)| Sealed(bytes)))
+    len: usize,
+) -> Result<Vec<Vec<u8>>, StoreError> {
+    let rows: Vec<(Vec<u8>,)> = sqlx::query_as(
+        "SELECT substr(sealed_secret, 1, $1) FROM identities \
+         UNION SELECT substr(token_sealed, 1, $1) FROM identities WHERE token_sealed IS NOT NULL \
+         UNION SELECT substr(sealed, 1, $1) FROM sessions WHERE sealed IS NOT NULL",
+    )
+    .bind(i64::try_from(len).unwrap_or(i64::MAX))
+    .fetch_all(&store.pool)
+    .await?;
+    Ok(rows.into_iter().map(|(prefix,)| prefix).collect())
 }

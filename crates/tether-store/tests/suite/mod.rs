@@ -466,6 +466,25 @@ pub(crate) async fn committing_a_session_twice_answers_already_committed(store: 
     assert!(matches!(put, Err(StoreError::AlreadyCommitted { .. })));
 }
 
+pub(crate) async fn every_sealed_values_key_prefix_is_listed_once(store: Arc<dyn Store>) {
+    let sub = sub();
+    setup(&*store, &sub, "app").await;
+    let plan = session_and_plan(&*store, &sub, "app", Some("t"), "secret-1").await;
+    store.commit_session(&sub, &plan).await.unwrap();
+    let other = session_and_plan(&*store, &sub, "app", Some("u"), "secret-2").await;
+    store.commit_session(&sub, &other).await.unwrap();
+    session_and_plan(&*store, &sub, "app", Some("v"), "unused").await;
+
+    let mut prefixes = store.sealed_prefixes(3).await.unwrap();
+    prefixes.sort();
+
+    // Client secrets `sec…`, tokens `tok…`, the uncommitted session's state `sea…`.
+    assert_eq!(
+        prefixes,
+        vec![b"sea".to_vec(), b"sec".to_vec(), b"tok".to_vec()]
+    );
+}
+
 pub(crate) async fn a_session_is_replaced_only_with_its_current_version(store: Arc<dyn Store>) {
     let sub = sub();
     setup(&*store, &sub, "app").await;
@@ -751,6 +770,7 @@ macro_rules! storage_suite {
             a_second_commit_for_the_same_tenant_updates_its_install,
             a_commit_naming_an_install_reconfigures_that_install,
             committing_a_session_twice_answers_already_committed,
+            every_sealed_values_key_prefix_is_listed_once,
             a_session_is_replaced_only_with_its_current_version,
             concurrent_commits_for_one_new_tenant_leave_one_install,
             token_state_round_trips_without_changing_the_version,
