@@ -93,8 +93,9 @@ impl WriteTx<'_> {
     }
 }
 
-/// Creates the database file readable by its owner only, unless it exists. SQLite gives its
-/// `-wal` and `-shm` files the database file's mode.
+/// Makes the database file readable by its owner only: created so, or narrowed if it exists
+/// with a wider mode (with its `-wal` and `-shm` files). SQLite gives new `-wal` and `-shm`
+/// files the database file's mode.
 fn create_private(path: &Path) -> std::io::Result<()> {
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
@@ -105,7 +106,29 @@ fn create_private(path: &Path) -> std::io::Result<()> {
     }
     match options.open(path) {
         Ok(_) => Ok(()),
-        Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => narrow(path),
         Err(error) => Err(error),
     }
+}
+
+#[cfg(unix)]
+fn narrow(path: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+
+    for suffix in ["", "-wal", "-shm"] {
+        let mut file = path.as_os_str().to_owned();
+        file.push(suffix);
+        let Ok(metadata) = std::fs::metadata(&file) else {
+            continue;
+        };
+        if metadata.permissions().mode() & 0o077 != 0 {
+            std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600))?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn narrow(_path: &Path) -> std::io::Result<()> {
+    Ok(())
 }
