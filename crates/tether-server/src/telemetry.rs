@@ -13,6 +13,12 @@ use crate::config::LogFormat;
 /// An invalid filter falls back to `info`, and is returned so that the caller can report it
 /// once logging works.
 pub fn init(filter: &str, format: LogFormat) -> Result<(), InvalidFilter> {
+    // An empty filter would silence every line, the chosen port included.
+    let filter = if filter.trim().is_empty() {
+        "info"
+    } else {
+        filter
+    };
     let (filter, invalid) = match EnvFilter::try_new(filter) {
         Ok(filter) => (filter, None),
         Err(_) => (
