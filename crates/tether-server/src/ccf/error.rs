@@ -146,7 +146,21 @@ pub enum TokenError {
 
 /// A refusal says so; an outage or a timeout speaks for itself.
 fn upstream_text(failure: &UpstreamFailure) -> String {
+    let unusable = [
+        "malformed_response",
+        "unsupported_token_type",
+        "response_too_large",
+    ];
     match failure.kind {
+        FailureKind::Permanent if unusable.contains(&failure.code.as_str()) => {
+            format!(
+                "token endpoint answered with no usable token: {}",
+                failure.message
+            )
+        }
+        FailureKind::Permanent if failure.code == "invalid_configuration" => {
+            failure.message.clone()
+        }
         FailureKind::Permanent => {
             format!("token endpoint refused the exchange: {}", failure.message)
         }
