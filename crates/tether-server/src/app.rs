@@ -72,7 +72,8 @@ pub struct Hub {
 /// Opens everything the hub needs; does not listen. `public_url` is where it will be reached.
 pub async fn build(settings: &Settings, public_url: &Url) -> Result<Hub, StartError> {
     create_data_dir(&settings.data_dir)?;
-    let sealer = Arc::new(load_sealer(settings)?);
+    let (sealer, generated_key) = load_sealer(settings)?;
+    let sealer = Arc::new(sealer);
 
     // Decision: SQLite keeps the in-process lock. Its hub is one process, and a lease there
     // would cost two fsynced write transactions per exchange for nothing.
@@ -88,6 +89,9 @@ pub async fn build(settings: &Settings, public_url: &Url) -> Result<Hub, StartEr
         }
     };
     check_master_key(store.as_ref(), &sealer).await?;
+    if let Some(generated) = generated_key {
+        generated.write()?;
+    }
     let subscriptions = bootstrap::ensure(
         store.as_ref(),
         &settings.data_dir,
@@ -250,7 +254,23 @@ fn create_data_dir(path: &std::path::Path) -> Result<(), StartError> {
     Ok(())
 }
 
-fn load_sealer(settings: &Settings) -> Result<Sealer, StartError> {
+/// A master key made by this start, written to its file only once the database is known not
+/// to need another one (a failed start leaves no stray key behind).
+struct GeneratedKey {
+    path: std::path::PathBuf,
+    key: MasterKey,
+}
+
+impl GeneratedKey {
+    fn write(self) -> Result<(), StartError> {
+        self.key.write_new_file(&self.path)?;
+        tracing::info!(path = %self.path.display(), "generated a master key");
+        Ok(())
+    }
+}
+
+fn load_sealer(settings: &Settings) -> Result<(Sealer, Option<GeneratedKey>), StartError> {
+    let mut generated = None;
     let current = match &settings.master_key {
         MasterKeySource::Value(secret) => MasterKey::from_base64(secret.expose())?,
         MasterKeySource::File(path) => MasterKey::read_file(path)?,
@@ -263,8 +283,10 @@ fn load_sealer(settings: &Settings) -> Result<Sealer, StartError> {
                 );
             }
             let key = MasterKey::generate();
-            key.write_new_file(path)?;
-            tracing::info!(path = %path.display(), "generated a master key");
+            generated = Some(GeneratedKey {
+                path: path.clone(),
+                key: key.clone(),
+            });
             key
         }
     };
@@ -273,5 +295,5 @@ fn load_sealer(settings: &Settings) -> Result<Sealer, StartError> {
         .iter()
         .map(|k| MasterKey::from_base64(k.expose()))
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(Sealer::new(&current, &previous))
+    Ok((Sealer::new(&current, &previous), generated))
 }

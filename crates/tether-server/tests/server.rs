@@ -207,4 +207,30 @@ async fn a_master_key_that_cannot_open_the_stored_secrets_stops_the_start() {
         "names the cause: {stderr}"
     );
     assert!(!stderr.contains(secret) && !stderr.contains(other_key));
+
+    std::fs::remove_file(data_dir.join("master.key")).unwrap();
+    let (without_key, _) = serve_until_exit(&data_dir, &[]).await;
+    assert_eq!(without_key, Some(2), "a lost key file is not replaced");
+    assert!(
+        !data_dir.join("master.key").exists(),
+        "the refused start left no new key behind"
+    );
+}
+
+#[tokio::test]
+async fn a_database_file_open_to_others_is_narrowed_at_start() {
+    use std::os::unix::fs::PermissionsExt;
+
+    let hub = TestHub::start().await;
+    let dir = hub.data_dir.clone();
+    let _temp = hub.stop().await;
+    let db = dir.join("tether.db");
+    std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o644)).unwrap();
+
+    let hub = TestHub::start_in(&dir, &[]).await;
+    let mode = std::fs::metadata(&db).unwrap().permissions().mode() & 0o777;
+    let ready = hub.call_as("", Method::GET, "/readyz", None).await;
+
+    assert_eq!(mode, 0o600);
+    assert_eq!(ready.status, 200);
 }
