@@ -65,13 +65,21 @@ impl Needles {
     }
 }
 
+/// Credentials shorter than this are not cut out of a text but withhold all of it: marking every
+/// place a one-letter secret occurs would spell the secret out.
+const SHORT_NEEDLE: usize = 8;
+
 /// Removes credentials and secret-looking values from `text`.
 pub(crate) fn scrub(text: &str, needles: &Needles) -> String {
     let mut text = text.to_owned();
     for needle in &needles.0 {
-        if !needle.is_empty() {
-            text = text.replace(needle.as_str(), REDACTED);
+        if needle.is_empty() || !text.contains(needle.as_str()) {
+            continue;
         }
+        if needle.len() < SHORT_NEEDLE {
+            return REDACTED.to_owned();
+        }
+        text = text.replace(needle.as_str(), REDACTED);
     }
 
     let text = redact_key_values(&text);
@@ -241,6 +249,19 @@ mod tests {
         for (input, expected) in cases {
             assert_eq!(scrub(input, &needles), expected, "{input}");
         }
+    }
+
+    #[test]
+    fn a_short_secret_withholds_the_whole_text_instead_of_marking_where_it_occurs() {
+        let needles = Needles::for_credentials("id", "e");
+
+        let scrubbed = scrub("access_token holds a space", &needles);
+
+        assert_eq!(scrubbed, REDACTED);
+        assert_eq!(
+            scrub("nothing but a, b, c", &needles),
+            "nothing but a, b, c"
+        );
     }
 
     #[test]
