@@ -107,7 +107,8 @@ mod tests {
         let cases = [
             ("/api/tenant/acme/test", Some("/api/tenant/acme/test/")),
             ("//api//x/", Some("/api/x/")),
-            ("/api/tenant/A%20B/test", Some("/api/tenant/A%20B/test/")),
+            ("/api/tenant/A%20B/test", Some("/api/tenant/A B/test/")),
+            ("/api/tenant/a%2Fb/test", Some("/api/tenant/a%2Fb/test/")),
             ("/api/tenant/../x", None),
             ("/api/tenant/%2E%2e/x", None),
             ("/api/./x", None),
