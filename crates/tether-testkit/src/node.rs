@@ -10,7 +10,9 @@ use tokio::process::{Child, Command};
 
 use crate::fixtures::{ensure_node_modules, fixtures_dir};
 
-const READY_TIMEOUT: Duration = Duration::from_secs(20);
+// Node needs about 0.6 s here; one CI run saw a single start stall past 20 s with the machine
+// otherwise idle, so the bound is generous. A script that fails exits and is reported at once.
+const READY_TIMEOUT: Duration = Duration::from_secs(60);
 const STDERR_KEPT_BYTES: usize = 16 * 1024;
 
 /// A running fixture; the process is killed when this is dropped.
@@ -53,7 +55,10 @@ impl NodeProcess {
         let port = match ready {
             Ok(Ok(Some(line))) => parse_ready(&line),
             Ok(Ok(None)) | Ok(Err(_)) => None,
-            Err(_) => panic!("`node {script}` did not print READY within {READY_TIMEOUT:?}"),
+            Err(_) => {
+                let stderr = stderr.lock().expect("stderr buffer").clone();
+                panic!("`node {script}` did not print READY within {READY_TIMEOUT:?}; stderr:\n{stderr}")
+            }
         };
         let Some(port) = port else {
             // Give the exiting process a moment so its stderr is complete.
