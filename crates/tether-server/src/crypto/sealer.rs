@@ -96,37 +96,38 @@ impl Sealer {
     /// Whether the key named by `prefix` (the first [`Sealer::KEY_PREFIX`] bytes of a sealed
     /// value) is configured, current or previous.
     pub fn check_key(&self, prefix: &[u8]) -> Result<(), SealError> {
-        if prefix.len() < Self::KEY_PREFIX || prefix[0] != FORMAT {
-            return Err(SealError::Malformed);
-        }
-        let mut key_id = [0u8; 8];
-        key_id.copy_from_slice(&prefix[1..9]);
-        if self.by_id.contains_key(&key_id) {
-            Ok(())
-        } else {
-            Err(SealError::UnknownKey(hex::encode(key_id)))
-        }
+        self.cipher_for(prefix).map(drop)
     }
 
     pub fn open(&self, purpose: Purpose, sealed: &Sealed) -> Result<Vec<u8>, SealError> {
         let bytes = &sealed.0;
-        if bytes.len() < HEADER + 16 || bytes[0] != FORMAT {
+        if bytes.len() < HEADER + 16 {
             return Err(SealError::Malformed);
         }
-        let mut key_id = [0u8; 8];
-        key_id.copy_from_slice(&bytes[1..9]);
-        let cipher = self
-            .by_id
-            .get(&key_id)
-            .ok_or_else(|| SealError::UnknownKey(hex::encode(key_id)))?;
+        let cipher = self.cipher_for(bytes)?;
 
         let payload = Payload {
             msg: &bytes[HEADER..],
             aad: purpose.label(),
         };
         cipher
-            .decrypt(XNonce::from_slice(&bytes[9..HEADER]), payload)
+            .decrypt(
+                XNonce::from_slice(&bytes[Self::KEY_PREFIX..HEADER]),
+                payload,
+            )
             .map_err(|_| SealError::Forged)
+    }
+
+    /// The cipher of the key a sealed value's leading bytes name.
+    fn cipher_for(&self, bytes: &[u8]) -> Result<&XChaCha20Poly1305, SealError> {
+        if bytes.len() < Self::KEY_PREFIX || bytes[0] != FORMAT {
+            return Err(SealError::Malformed);
+        }
+        let mut key_id = [0u8; 8];
+        key_id.copy_from_slice(&bytes[1..Self::KEY_PREFIX]);
+        self.by_id
+            .get(&key_id)
+            .ok_or_else(|| SealError::UnknownKey(hex::encode(key_id)))
     }
 
     pub fn seal_secret(&self, purpose: Purpose, secret: &Secret) -> Sealed {
