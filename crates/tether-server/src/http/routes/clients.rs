@@ -81,6 +81,7 @@ pub(super) async fn create(
     let body = body.read()?;
     let account = resolve_account(&state, &path.account)?;
     let (display_name, access) = parse_body(&body)?;
+    let access = access.unwrap_or_default();
     caller.require_covers(&access, "access")?;
 
     let now = EpochMillis::now();
@@ -146,9 +147,8 @@ pub(super) async fn put(
     caller.require("client:update")?;
     let body = body.read()?;
     let (account, id) = path.resolve(&state)?;
-    let (display_name, access) = parse_body(&body)?;
     // An update without `access` keeps the client's list: dropping a field must not revoke.
-    let access = body.contains_key("access").then_some(access);
+    let (display_name, access) = parse_body(&body)?;
     if let Some(access) = &access {
         caller.require_covers(access, "access")?;
     }
@@ -201,7 +201,8 @@ pub(super) async fn delete(
     Ok(StatusCode::NO_CONTENT)
 }
 
-fn parse_body(body: &Map<String, Value>) -> Result<(Option<String>, Access), FieldError> {
+/// `displayName` and `access`, each `None` when absent or null.
+fn parse_body(body: &Map<String, Value>) -> Result<(Option<String>, Option<Access>), FieldError> {
     let display_name = match body.get("displayName") {
         None | Some(Value::Null) => None,
         Some(Value::String(name)) if name.len() <= 256 => Some(name.clone()),
@@ -213,8 +214,8 @@ fn parse_body(body: &Map<String, Value>) -> Result<(Option<String>, Access), Fie
         }
     };
     let access = match body.get("access") {
-        None | Some(Value::Null) => Access::default(),
-        Some(value) => Access::validate(value, "access")?,
+        None | Some(Value::Null) => None,
+        Some(value) => Some(Access::validate(value, "access")?),
     };
     Ok((display_name, access))
 }
