@@ -132,7 +132,10 @@ mod tests {
     fn components_are_read_in_order() {
         let parsed = parse(json!({"components": [
             {"name": "a", "entityType": "connector", "entityId": "c1"},
-            {"name": "b", "entityType": "connector", "entityId": "c2", "dependsOn": ["a"], "skip": true},
+            {
+                "name": "b", "entityType": "connector", "entityId": "c2",
+                "dependsOn": ["a"], "skip": true,
+            },
         ]}))
         .unwrap();
 
@@ -155,11 +158,15 @@ mod tests {
                 "data.components[0].entityType",
             ),
             (
-                json!({"components": [{"name": "a b", "entityType": "connector", "entityId": "c"}]}),
+                json!({"components": [
+                    {"name": "a b", "entityType": "connector", "entityId": "c"},
+                ]}),
                 "data.components[0].name",
             ),
             (
-                json!({"components": [{"name": "a", "entityType": "connector", "entityId": "c/d"}]}),
+                json!({"components": [
+                    {"name": "a", "entityType": "connector", "entityId": "c/d"},
+                ]}),
                 "data.components[0].entityId",
             ),
             (

@@ -246,9 +246,8 @@ mod tests {
     fn defaults_use_sqlite_in_the_data_dir_and_the_listen_address_as_public_url() {
         let settings = settings(&["--data-dir", "/tmp/x"]).unwrap();
 
-        assert!(
-            matches!(settings.database, Database::Sqlite(ref p) if p == Path::new("/tmp/x/tether.db"))
-        );
+        let expected = Path::new("/tmp/x/tether.db");
+        assert!(matches!(settings.database, Database::Sqlite(ref p) if p == expected));
         assert!(settings.public_url.is_none());
         assert_eq!(settings.listen.to_string(), "127.0.0.1:8080");
         assert!(matches!(settings.master_key, MasterKeySource::Default(_)));

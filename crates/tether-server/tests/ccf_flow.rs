@@ -399,7 +399,10 @@ async fn secrets_and_tokens_never_reach_the_log_or_the_management_api() {
         .call(
             Method::POST,
             &format!("{}/integration/crm/session", hub.base()),
-            Some(serde_json::json!({"redirectUrl": "x", "input": {"ccfConnector": {"client_id": "a", "client_secret": ODD_SECRET}}})),
+            Some(serde_json::json!({
+                "redirectUrl": "x",
+                "input": {"ccfConnector": {"client_id": "a", "client_secret": ODD_SECRET}},
+            })),
         )
         .await;
     let hub_key = hub.key.clone();

@@ -57,7 +57,10 @@ impl NodeProcess {
             Ok(Ok(None)) | Ok(Err(_)) => None,
             Err(_) => {
                 let stderr = stderr.lock().expect("stderr buffer").clone();
-                panic!("`node {script}` did not print READY within {READY_TIMEOUT:?}; stderr:\n{stderr}")
+                panic!(
+                    "`node {script}` did not print READY within {READY_TIMEOUT:?}; \
+                     stderr:\n{stderr}"
+                )
             }
         };
         let Some(port) = port else {

@@ -236,7 +236,8 @@ pub(super) async fn sealed_prefixes(
 ) -> Result<Vec<Vec<u8>>, StoreError> {
     let rows: Vec<(Vec<u8>,)> = sqlx::query_as(
         "SELECT substring(sealed_secret from 1 for $1) FROM identities \
-         UNION SELECT substring(token_sealed from 1 for $1) FROM identities WHERE token_sealed IS NOT NULL \
+         UNION SELECT substring(token_sealed from 1 for $1) FROM identities \
+         WHERE token_sealed IS NOT NULL \
          UNION SELECT substring(sealed from 1 for $1) FROM sessions WHERE sealed IS NOT NULL",
     )
     .bind(i32::try_from(len).unwrap_or(i32::MAX))

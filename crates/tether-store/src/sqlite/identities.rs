@@ -236,7 +236,8 @@ pub(super) async fn sealed_prefixes(
 ) -> Result<Vec<Vec<u8>>, StoreError> {
     let rows: Vec<(Vec<u8>,)> = sqlx::query_as(
         "SELECT substr(sealed_secret, 1, $1) FROM identities \
-         UNION SELECT substr(token_sealed, 1, $1) FROM identities WHERE token_sealed IS NOT NULL \
+         UNION SELECT substr(token_sealed, 1, $1) FROM identities \
+         WHERE token_sealed IS NOT NULL \
          UNION SELECT substr(sealed, 1, $1) FROM sessions WHERE sealed IS NOT NULL",
     )
     .bind(i64::try_from(len).unwrap_or(i64::MAX))
